@@ -1,0 +1,107 @@
+"""Q5 — coordinate tokens: probes and visible checks.
+
+Conventions (Florence-2 unless a case says otherwise): normalise by W and H, quantise with
+floor and clamp to [0, N-1], decode to bin centres (q + 0.5) / N, order x1 y1 x2 y2,
+tokens `<loc_q>`. See shared reference-conventions, Q5.
+"""
+
+import random
+
+from vlmkit.checks.common import call
+from vlmkit.grading import compare
+from vlmkit.grading.judges import expect_close, expect_equal
+from vlmkit.grading.registry import Check
+
+
+def roundtrip(case, quantize, dequantize):
+    return dequantize(quantize(case["values"], case["num_bins"]), case["num_bins"])
+
+
+def tokens_roundtrip(case, box_to_tokens, tokens_to_box):
+    w, h, n = case["width"], case["height"], case["num_bins"]
+    return [tokens_to_box(box_to_tokens(b, w, h, n), w, h, n) for b in case["boxes"]]
+
+
+def raises(case, function):
+    """Record which exception the learner's function raises on bad input (None if it does not)."""
+    try:
+        function(*case.get("args", []), **case.get("kwargs", {}))
+    except Exception as err:
+        return type(err).__name__
+    return None
+
+
+PROBES = {"call": call, "roundtrip": roundtrip, "tokens_roundtrip": tokens_roundtrip, "raises": raises}
+
+
+def within_half_bin(case, output):
+    """Every decoded value is within half a bin of its input, and lies at a bin centre."""
+    n = case["num_bins"]
+    message = compare.close(output, case["values"], "decoded values", atol=0.5 / n + 1e-9, rtol=0)
+    if message:
+        return message + f" — more than half a bin (0.5/{n})"
+    centres = [(min(max(int(v * n), 0), n - 1) + 0.5) / n for v in case["values"]]
+    return compare.close(output, centres, "decoded values (bin centres)")
+
+
+def boxes_within_half_bin(case, output):
+    w, h, n = case["width"], case["height"], case["num_bins"]
+    expected = [[min(max(v, 0), lim) for v, lim in zip(b, (w, h, w, h))] for b in case["boxes"]]
+    tolerance = max(w, h) * 0.5 / n + 1e-6
+    message = compare.close(output, expected, "decoded boxes", atol=tolerance, rtol=0)
+    return message and message + " — more than half a bin from the original box"
+
+
+def detections_match(expected):
+    """Judge for parse_detections: same labels in the same order, boxes within 1e-6."""
+
+    def judge(case, output):
+        if not isinstance(output, list) or not all(isinstance(d, dict) for d in output):
+            return "parse_detections should return a list of dicts with 'label' and 'box'"
+        labels = [d.get("label") for d in output]
+        message = compare.equal(labels, [d["label"] for d in expected], "labels found")
+        return message or compare.close([d.get("box") for d in output],
+                                        [d["box"] for d in expected], "boxes found", atol=1e-6)
+
+    return judge
+
+
+def uniform(seed, n):
+    rng = random.Random(seed)
+    return [rng.random() for _ in range(n)]
+
+
+CHECKS = [
+    Check("q5.normalize.example", "call", expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box"),
+          {"args": [[64, 48, 320, 240], 640, 480]}),
+    Check("q5.quantize.example", "call", expect_equal([0, 15, 500, 299], "quantize"),
+          {"args": [[0.0, 0.015625, 0.5, 0.2999]], "kwargs": {"num_bins": 1000}}),
+    Check("q5.quantize.clamp", "call",
+          expect_equal([999, 0, 999, 999], "quantize at and beyond the range ends"),
+          {"args": [[1.0, -0.01, 1.2, 0.9999]], "kwargs": {"num_bins": 1000}}),
+    Check("q5.dequantize.example", "call", expect_close([0.0005, 0.0155, 0.9995], "dequantize"),
+          {"args": [[0, 15, 999]], "kwargs": {"num_bins": 1000}}),
+    Check("q5.roundtrip.bound", "roundtrip", within_half_bin,
+          {"values": uniform(5, 200), "num_bins": 1000}),
+    Check("q5.tokens.florence_example", "call",
+          expect_equal("<loc_15><loc_41><loc_999><loc_997>", "box_to_tokens"),
+          {"args": [[10, 20, 639.9, 479], 640, 480]}),
+    Check("q5.tokens.decode_example", "call",
+          expect_close([9.92, 19.92, 639.68, 478.8], "tokens_to_box", atol=1e-3),
+          {"args": ["<loc_15><loc_41><loc_999><loc_997>", 640, 480]}),
+    Check("q5.tokens.roundtrip", "tokens_roundtrip", boxes_within_half_bin,
+          {"width": 640, "height": 480, "num_bins": 1000,
+           "boxes": [[0, 0, 640, 480], [100.3, 50.7, 200.1, 300.9], [5, 470, 20, 479.5]]}),
+    Check("q5.parse.example", "call",
+          detections_match([{"label": "car", "box": [52.5, 333.5, 932.5, 774.5]},
+                            {"label": "person", "box": [10.5, 20.5, 30.5, 40.5]}]),
+          {"args": ["car<loc_52><loc_333><loc_932><loc_774>person<loc_10><loc_20><loc_30><loc_40></s>",
+                    1000, 1000]}),
+    Check("q5.vocab.florence", "call",
+          lambda case, out: compare.first(
+              compare.equal(len(out) if isinstance(out, list) else None, 1000, "number of tokens"),
+              compare.equal(out[:2] + out[-1:], ["<loc_0>", "<loc_1>", "<loc_999>"],
+                            "first and last tokens", show_expected=True),
+              compare.equal(len(set(out)), 1000, "number of distinct tokens")),
+          {"args": []}),
+]

@@ -1,0 +1,32 @@
+"""Judge builders shared by visible and hidden checks.
+
+A judge is `judge(case, output) -> None | message`. Most checks either compare with a literal
+expectation (visible examples) or with a trusted reference run on the case's inputs (hidden
+checks, library oracles). These builders cover both so that check modules stay declarative.
+"""
+
+from vlmkit.grading import compare
+
+
+def expect_equal(expected, what, show_expected=True):
+    return lambda case, output: compare.equal(output, expected, what, show_expected)
+
+
+def expect_close(expected, what, atol=1e-5, rtol=1e-4, show_expected=True):
+    return lambda case, output: compare.close(output, expected, what, atol, rtol, show_expected)
+
+
+def call_reference(reference, case):
+    return reference(*case.get("args", []), **case.get("kwargs", {}))
+
+
+def match_reference(reference, what, exact=True, atol=1e-5, rtol=1e-4):
+    """Compare with `reference(*case['args'], **case['kwargs'])`; the answer is never shown."""
+
+    def judge(case, output):
+        expected = call_reference(reference, case)
+        if exact:
+            return compare.equal(output, expected, what)
+        return compare.close(output, expected, what, atol, rtol)
+
+    return judge

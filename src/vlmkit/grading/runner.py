@@ -1,0 +1,66 @@
+"""Execute one notebook and write the executed copy: the program that runs inside the sandbox.
+
+    python -m vlmkit.grading.runner IN.ipynb OUT.ipynb --cell-timeout 120
+
+The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so `check()`
+calls in it append their records to the grader's file. Cell errors do not stop the run: each
+test cell is judged on its own. Output is capped per cell so a print loop cannot produce a
+feedback file of hundreds of MB.
+"""
+
+import argparse
+import sys
+
+import nbformat
+from nbclient import NotebookClient
+
+MAX_OUTPUT_CHARS_PER_CELL = 20_000
+TRUNCATED = "\n[... output truncated by the grader ...]\n"
+
+
+class CappedClient(NotebookClient):
+    """NotebookClient that keeps at most MAX_OUTPUT_CHARS_PER_CELL characters of output per cell."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = sum(len(str(o.get("text", ""))) + len(str(o.get("data", ""))) for o in outs)
+        if size > MAX_OUTPUT_CHARS_PER_CELL:
+            if not (outs and outs[-1].get("text") == TRUNCATED):
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def execute(in_path, out_path, cell_timeout):
+    nb = nbformat.read(in_path, as_version=4)
+    client = CappedClient(
+        nb,
+        timeout=cell_timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": "CellTimeout", "evalue": f"cell ran longer than {cell_timeout} s",
+                          "traceback": []},
+        kernel_name="python3",
+        record_timing=False,
+    )
+    status = "ok"
+    try:
+        client.execute()
+    except Exception as err:  # a dead kernel ends the run; what ran so far still counts
+        status = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+    nbformat.write(nb, out_path)
+    return status
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebook")
+    parser.add_argument("output")
+    parser.add_argument("--cell-timeout", type=int, default=120)
+    args = parser.parse_args(argv)
+    status = execute(args.notebook, args.output, args.cell_timeout)
+    print(f"runner status: {status}", file=sys.stderr)
+    return 0 if status == "ok" else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
