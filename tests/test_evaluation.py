@@ -13,6 +13,7 @@ from vlmkit.evaluation import (
     format_summary,
     match_detections,
     normalize_answer,
+    scene_confusion,
     summarize,
 )
 
@@ -211,3 +212,25 @@ def test_table_and_progress_bar(capsys):
 def test_mismatched_lengths_are_refused():
     with pytest.raises(ValueError):
         summarize(SAMPLES, [oracle_output(SAMPLES[0])])
+
+
+def test_images_with_several_questions_are_scored_once_per_image():
+    second = {**SAMPLES[0], "question": "Is there a cat?", "gt_answer": "yes",
+              "question_type": "existence"}
+    samples = [SAMPLES[0], second, SAMPLES[1]]
+
+    def answer_wrong_miss_all(s):
+        return {**empty_output(s), "scene_type": "garage", "answer": "no"}
+
+    pipe = pipeline_from(answer_wrong_miss_all, SAMPLES)
+    predictions, summary = evaluate(pipe, samples)
+    assert len(pipe.calls) == 3  # one call per record: the questions differ
+    assert summary["vqa_accuracy"]["count"] == 3
+    assert summary["scene_accuracy"]["count"] == 2  # but images and objects count once
+    assert summary["detection_recall"]["count"] == summary["grounding_miou"]["count"] == 3
+    assert summary["detection_f1"]["count"] == 2
+    assert scene_confusion(samples, predictions) == (
+        ["garage", "kitchen", "park"], [[0, 0, 0], [1, 0, 0], [1, 0, 0]])
+    errors = error_analysis(samples, predictions)
+    assert len(errors["wrong_scene"]) == 2 and len(errors["wrong_answer"]) == 3
+    assert {e["index"] for e in errors["missed_object"]} == {0, 2}

@@ -64,7 +64,7 @@ def compute_iou(a, b) -> float:
     area_a, area_b = box_area(a), box_area(b)
     if inter == 0.0 or area_a == 0.0 or area_b == 0.0:
         return 0.0
-    return inter / (area_a + area_b - inter)
+    return float(inter / (area_a + area_b - inter))
 
 
 def normalize_answer(s) -> str:
@@ -113,7 +113,7 @@ def grounding_results(grounded, gt_objects):
     out = []
     for g in gt_objects:
         entry = by_name.get(_name(g.get("name"))) or {}
-        boxes = (entry.get("boxes") or []) if entry.get("found") else []
+        boxes = list(entry.get("boxes", [])) if entry.get("found") else []  # arrays welcome
         ious = [compute_iou(b, g["box"]) for b in boxes]
         best = max(range(len(ious)), key=ious.__getitem__, default=None)
         out.append((bool(boxes), ious[best] if boxes else 0.0, boxes[best] if boxes else None))
@@ -139,7 +139,8 @@ def score_sample(sample, prediction, image_level=True) -> dict:
         scene = (_name(sample["gt_scene"]), _name(prediction.get("scene_type")) or "(none)")
     has_question = sample.get("question") and sample.get("gt_answer") is not None
     return {
-        "image_level": image_level, "scene": scene, "scene_correct": None if scene is None else scene[0] == scene[1],
+        "image_level": image_level, "scene": scene,
+        "scene_correct": None if scene is None else scene[0] == scene[1],
         "vqa_correct": answers_match(prediction.get("answer"), sample["gt_answer"])
         if has_question else None,
         "question_type": sample.get("question_type") or "unknown",

@@ -79,10 +79,10 @@ def draw_sample(ax, sample, prediction, focus=None):
         score = "" if o.get("score") is None else f" {o['score']:.2f}"
         _box(ax, o["box"], PRED_COLOR, f"{o['name']}{score}", dashed=True)
     if focus:
-        if focus.get("gt_box"):
+        if focus.get("gt_box") is not None:
             _box(ax, focus["gt_box"], GT_COLOR, width=3)
         for key in ("pred_box", "box"):
-            if focus.get(key):
+            if focus.get(key) is not None:
                 _box(ax, focus[key], FOCUS_COLOR, width=3)
     ax.set_axis_off()
 

@@ -16,7 +16,7 @@ from typing import Optional
 import nbformat
 
 from vlmkit.grading import registry
-from vlmkit.grading.notebook import BrokenNotebook, merge, read_notebook, test_cells
+from vlmkit.grading.notebook import BrokenNotebook, merge, read_notebook, graded_cells
 from vlmkit.grading.sandbox import Limits, run_notebook
 from vlmkit.grading.verdict import Verdict, judge_record
 
@@ -99,7 +99,7 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
         source = read_notebook(source_path)
     except BrokenNotebook as err:
         raise BrokenNotebook(f"the course's own notebook is unusable: {err}") from None
-    cells = test_cells(source)
+    cells = graded_cells(source)
     max_score = sum(c.points for c in cells)
     try:
         learner = read_notebook(learner_path)

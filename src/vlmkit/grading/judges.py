@@ -8,12 +8,17 @@ checks, library oracles). These builders cover both so that check modules stay d
 from vlmkit.grading import compare
 
 
-def expect_equal(expected, what, show_expected=True):
-    return lambda case, output: compare.equal(output, expected, what, show_expected)
+def _with_hint(message, hint):
+    return message and (f"{message} — {hint}" if hint else message)
 
 
-def expect_close(expected, what, atol=1e-5, rtol=1e-4, show_expected=True):
-    return lambda case, output: compare.close(output, expected, what, atol, rtol, show_expected)
+def expect_equal(expected, what, hint=None):
+    """Literal expectation; the message shows the learner's value and a hint, not the answer."""
+    return lambda case, output: _with_hint(compare.equal(output, expected, what), hint)
+
+
+def expect_close(expected, what, atol=1e-5, rtol=1e-4, hint=None):
+    return lambda case, output: _with_hint(compare.close(output, expected, what, atol, rtol), hint)
 
 
 def call_reference(reference, case):

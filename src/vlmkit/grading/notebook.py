@@ -48,7 +48,7 @@ def read_notebook(path: Path):
     return nb
 
 
-def test_cells(source_nb) -> list[TestCell]:
+def graded_cells(source_nb) -> list[TestCell]:
     """The autograded cells of a source notebook, each with the checks it calls."""
     cells = []
     for cell in source_nb.cells:

@@ -1,0 +1,79 @@
+"""Realistic wrong answers to Q6, and the test cells each one must lose.
+
+Each entry: (name, answer cell grade_id, the wrong cell's source, test cells that lose points).
+"""
+
+UNNORMALIZE = '''
+
+def unnormalize_actions(normalized, q01, q99):
+    normalized, q01, q99 = (np.asarray(v, dtype=float) for v in (normalized, q01, q99))
+    return 0.5 * (normalized + 1) * (q99 - q01) + q01
+'''
+
+DECODE = '''
+
+def token_ids_to_actions(token_ids, vocab_size, n_bins=N_BINS):
+    bins = np.linspace(-1, 1, n_bins)
+    centers = (bins[:-1] + bins[1:]) / 2
+    index = np.clip(vocab_size - np.asarray(token_ids) - 1, 0, n_bins - 2)
+    return centers[index]
+'''
+
+ENCODE = '''
+def actions_to_token_ids(normalized, vocab_size, n_bins=N_BINS):
+    bins = np.linspace(-1, 1, n_bins)
+    clipped = np.clip(np.asarray(normalized, dtype=float), -1, 1)
+    return (vocab_size - np.digitize(clipped, bins)).astype(np.int64)
+'''
+
+WRONG = [
+    ("no clipping to [-1, 1]", "q6_normalize", '''
+def normalize_actions(actions, q01, q99):
+    actions, q01, q99 = (np.asarray(v, dtype=float) for v in (actions, q01, q99))
+    return 2 * (actions - q01) / (q99 - q01 + 1e-8) - 1
+''' + UNNORMALIZE, {"q6_test_normalize"}),
+    ("scaled to [0, 1], not [-1, 1]", "q6_normalize", '''
+def normalize_actions(actions, q01, q99):
+    actions, q01, q99 = (np.asarray(v, dtype=float) for v in (actions, q01, q99))
+    return np.clip((actions - q01) / (q99 - q01 + 1e-8), -1, 1)
+''' + UNNORMALIZE, {"q6_test_normalize"}),
+    ("first 256 ids instead of the last", "q6_tokens", '''
+def actions_to_token_ids(normalized, vocab_size, n_bins=N_BINS):
+    bins = np.linspace(-1, 1, n_bins)
+    return np.digitize(np.clip(np.asarray(normalized, dtype=float), -1, 1), bins)
+
+
+def token_ids_to_actions(token_ids, vocab_size, n_bins=N_BINS):
+    bins = np.linspace(-1, 1, n_bins)
+    centers = (bins[:-1] + bins[1:]) / 2
+    return centers[np.clip(np.asarray(token_ids) - 1, 0, n_bins - 2)]
+''', {"q6_test_tokens", "q6_test_stream"}),
+    ("decode off by one bin", "q6_tokens", ENCODE + '''
+
+def token_ids_to_actions(token_ids, vocab_size, n_bins=N_BINS):
+    bins = np.linspace(-1, 1, n_bins)
+    centers = (bins[:-1] + bins[1:]) / 2
+    return centers[np.clip(vocab_size - np.asarray(token_ids), 0, n_bins - 2)]
+''', {"q6_test_tokens", "q6_test_stream"}),
+    ("decode to bin edges", "q6_tokens", ENCODE + '''
+
+def token_ids_to_actions(token_ids, vocab_size, n_bins=N_BINS):
+    bins = np.linspace(-1, 1, n_bins)
+    return bins[np.clip(vocab_size - np.asarray(token_ids) - 1, 0, n_bins - 2)]
+''', {"q6_test_tokens", "q6_test_stream"}),
+    ("text tokens decoded as actions", "q6_stream", '''
+def decode_action_stream(token_ids, vocab_size, q01, q99, action_dim=7, n_bins=N_BINS):
+    ids = np.asarray(token_ids)
+    steps = len(ids) // action_dim
+    ids = ids[: steps * action_dim].reshape(steps, action_dim)
+    return unnormalize_actions(token_ids_to_actions(ids, vocab_size, n_bins), q01, q99)
+''', {"q6_test_stream"}),
+    ("overwrites the first ids of the vocabulary", "q6_vocab", '''
+def overwritten_token_ids(vocab_size, n_bins=N_BINS):
+    return list(range(n_bins))
+
+
+def tokens_per_episode(steps, action_dim=7):
+    return steps * action_dim
+''', {"q6_test_vocab"}),
+]

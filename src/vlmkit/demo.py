@@ -1,0 +1,32 @@
+"""`vlmkit demo` (what `make demo` runs): the kit's main job on its bundled defaults.
+
+Autogrades the three example submissions in autograder/examples/ (complete, blank, mistakes),
+prints their score tables and says where the CSV, JSON and feedback went.
+"""
+
+from pathlib import Path
+
+from vlmkit import paths
+from vlmkit.course import load_course
+from vlmkit.grading.autograde import autograde
+from vlmkit.grading.report import question_table
+
+
+def run(args) -> int:
+    out = Path(args.out)
+    spec = load_course()["checkpoint"]
+    print(f"Autograding the example submissions in {paths.EXAMPLES} ...")
+    graded = autograde(paths.EXAMPLES, out / "grading", "checkpoint", jobs=args.jobs)
+    for name in sorted(graded):
+        print(question_table(spec, graded[name], f"\n== example submission: {name}"))
+    print(f"\ngrades.csv:  {out / 'grading' / 'grades.csv'}")
+    print(f"report.json: {out / 'grading' / 'report.json'}")
+    print(f"feedback:    {out / 'grading' / 'feedback'}/<student>/checkpoint/*.html")
+    return 0
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("demo", help="grade the bundled example submissions")
+    parser.add_argument("--out", default="out/demo", help="where the results go")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.set_defaults(func=run)

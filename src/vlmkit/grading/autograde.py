@@ -1,0 +1,117 @@
+"""`vlmkit autograde`: grade a class's submissions with hidden checks, in parallel.
+
+    vlmkit autograde SUBMISSIONS --out DIR [--assignment checkpoint] [--jobs N] [--timeout S]
+
+SUBMISSIONS holds one folder per student in nbgrader's submitted layout
+(`<student>/<assignment>/*.ipynb`). DIR receives grades.csv, report.json, feedback/ and
+results/<student>.json (one file per student, replaced atomically: re-grading a student
+replaces their grades, and a run that dies half-way leaves "grading failed", never old scores).
+"""
+
+import json
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+from vlmkit import paths
+from vlmkit.course import load_course
+from vlmkit.errors import KitError
+from vlmkit.grading.engine import QuestionResult, grade_notebook
+from vlmkit.grading.report import atomic_write, feedback_html, question_table, write_outputs
+from vlmkit.grading.sandbox import Limits
+
+STUDENT_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
+
+
+def find_students(submissions: Path) -> list[str]:
+    if not submissions.is_dir():
+        raise KitError(f"no submissions folder at {submissions} (expected <student>/<assignment>/*.ipynb)")
+    folders = sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    names = [n for n in folders if STUDENT_NAME.fullmatch(n)]
+    for skipped in sorted(set(folders) - set(names)):
+        print(f"skipping folder {skipped!r}: a student id holds only letters, digits and _.@+-",
+              file=sys.stderr)
+    if not names:
+        raise KitError(f"{submissions} has no student folders (expected <student>/<assignment>/*.ipynb)")
+    return names
+
+
+def _grade_task(student_dir: Path, assignment: str, question, limits: Limits) -> QuestionResult:
+    source = paths.SOLUTIONS / assignment / question.notebook
+    learner = student_dir / assignment / question.notebook
+    try:
+        return grade_notebook(question.id, source, learner, paths.HIDDEN_CHECKS, limits)
+    except Exception as err:  # a grader fault costs this question, never the batch
+        return QuestionResult(question.id, question.notebook, 0.0, question.points, "failed",
+                              notes=[f"grading failed: {type(err).__name__}: {err}"])
+
+
+def _store(out: Path, student: str, assignment: str, status: str, questions: dict) -> None:
+    record = {"student": student, "assignment": assignment, "status": status,
+              "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+              "questions": questions}
+    atomic_write(out / "results" / assignment / f"{student}.json", json.dumps(record, indent=1))
+
+
+def load_results(out: Path, assignment: str) -> dict:
+    """student → {question id → result}; a student whose grading did not finish gets 'failed'."""
+    students = {}
+    for path in sorted((out / "results" / assignment).glob("*.json")):
+        record = json.loads(path.read_text())
+        questions = record["questions"]
+        if record["status"] != "complete":
+            questions = {"_": {"score": 0.0, "max_score": 0.0, "status": "failed"}}
+        students[record["student"]] = questions
+    return students
+
+
+def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs: int = 1,
+              limits: Limits = Limits(), students=None) -> dict:
+    """Grade every (student, question) and write all outputs; returns student → results."""
+    course = load_course()
+    if assignment not in course:
+        raise KitError(f"unknown assignment {assignment!r}; the course has: {', '.join(course)}")
+    spec = course[assignment]
+    names = students or find_students(submissions)
+    limits = Limits(limits.wall_s, limits.cell_s, limits.memory_bytes, limits.file_bytes,
+                    threads=max(1, 2 // jobs))
+    for name in names:  # from here on, an interrupted run shows "failed", not the old grade
+        _store(out, name, assignment, "in progress", {})
+    tasks = [(name, q) for name in names for q in spec.questions]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(lambda t: _grade_task(submissions / t[0], assignment, t[1], limits),
+                                tasks))
+    graded = {}
+    for (name, question), result in zip(tasks, results):
+        graded.setdefault(name, {})[question.id] = result.to_json()
+        if result.executed is not None:
+            page = feedback_html(result.to_json(), result.executed)
+            atomic_write(out / "feedback" / name / assignment / f"{Path(question.notebook).stem}.html", page)
+    for name, questions in graded.items():
+        _store(out, name, assignment, "complete", questions)
+    write_outputs(out, spec, load_results(out, assignment))
+    return graded
+
+
+def run(args) -> int:
+    submissions, out = Path(args.submissions), Path(args.out)
+    limits = Limits(wall_s=args.timeout, cell_s=min(args.cell_timeout, args.timeout))
+    graded = autograde(submissions, out, args.assignment, args.jobs, limits)
+    spec = load_course()[args.assignment]
+    for name in sorted(graded):
+        print(question_table(spec, graded[name], f"\n== {name}"))
+    print(f"\ngrades: {out / 'grades.csv'}\nreport: {out / 'report.json'}\nfeedback: {out / 'feedback'}")
+    return 0
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("autograde", help="grade submissions with hidden tests (instructor)")
+    parser.add_argument("submissions", help="folder with <student>/<assignment>/*.ipynb")
+    parser.add_argument("--out", required=True, help="folder for grades.csv, report.json, feedback/")
+    parser.add_argument("--assignment", default="checkpoint")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
+    parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
+    parser.set_defaults(func=run)

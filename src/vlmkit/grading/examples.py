@@ -1,0 +1,90 @@
+"""Example submissions in autograder/examples/, made from the course's own notebooks.
+
+    complete/<assignment>/*.ipynb   the learner notebooks with the solutions filled in
+    blank/<assignment>/*.ipynb      the learner notebooks as released
+    mistakes/<assignment>/*.ipynb   complete, but with the first realistic wrong answer of each
+                                    question (autograder/wrong_answers/<question>.py) put in
+
+`vlmkit demo` grades them; tests use the same functions to build wrong submissions.
+"""
+
+import filecmp
+import importlib.util
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from vlmkit import paths
+from vlmkit.course import load_course
+from vlmkit.grading.notebook import nbgrader_meta
+
+MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+WRONG_ANSWERS = paths.AUTOGRADER / "wrong_answers"
+
+
+def solution_code(source_text: str) -> str:
+    """An answer cell's source as a learner who solved it would have it (markers removed)."""
+    return MARKER.sub("", source_text)
+
+
+def set_answers(learner_nb, answers: dict):
+    """A copy of learner_nb whose answer cells (by grade_id) get the given sources."""
+    nb = nbformat.from_dict(learner_nb)
+    for cell in nb.cells:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell).get("solution") and grade_id in answers:
+            cell.source = answers[grade_id]
+    return nb
+
+
+def solved(release_path: Path, source_path: Path):
+    source = nbformat.read(str(source_path), as_version=4)
+    answers = {nbgrader_meta(c)["grade_id"]: solution_code(c.source)
+               for c in source.cells if nbgrader_meta(c).get("solution")}
+    return set_answers(nbformat.read(str(release_path), as_version=4), answers)
+
+
+def wrong_answers(question: str) -> list:
+    """[(name, answer_grade_id, wrong_source, lost_test_cells)] for a question, [] if none written."""
+    path = WRONG_ANSWERS / f"{question}.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location(f"wrong_{question}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.WRONG)
+
+
+def _write_examples(root: Path) -> None:
+    for name, assignment in load_course().items():
+        for question in assignment.questions:
+            release = paths.NOTEBOOKS / name / question.notebook
+            source = paths.SOLUTIONS / name / question.notebook
+            if not (release.exists() and source.exists()):
+                continue
+            complete = solved(release, source)
+            mistakes = complete
+            for _, grade_id, code, _ in wrong_answers(question.id)[:1]:
+                mistakes = set_answers(complete, {grade_id: code})
+            for student, nb in (("complete", complete), ("mistakes", mistakes),
+                                ("blank", nbformat.read(str(release), as_version=4))):
+                (root / student / name).mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, str(root / student / name / question.notebook))
+
+
+def build_examples(check: bool = False) -> list[str]:
+    """Rebuild autograder/examples (or, with check=True, only compare); returns differing paths."""
+    with tempfile.TemporaryDirectory(prefix="vlmkit-examples-") as tmp:
+        fresh = Path(tmp)
+        _write_examples(fresh)
+        new = {p.relative_to(fresh) for p in fresh.rglob("*.ipynb")}
+        old = {p.relative_to(paths.EXAMPLES) for p in paths.EXAMPLES.rglob("*.ipynb")}
+        differing = sorted(str(p) for p in new | old if p not in new or p not in old
+                           or not filecmp.cmp(fresh / p, paths.EXAMPLES / p, shallow=False))
+        if differing and not check:
+            shutil.rmtree(paths.EXAMPLES, ignore_errors=True)
+            shutil.copytree(fresh, paths.EXAMPLES)
+    return [f"autograder/examples/{p}" for p in differing]

@@ -1,0 +1,147 @@
+"""What grading produces: the printed score table, grades.csv, report.json and feedback HTML.
+
+Feedback is built from the executed notebook with every hidden test block removed and every
+traceback dropped (an error keeps only its type and message), and test-cell outputs replaced
+by the grader's own verdicts; it is capped in size whatever the learner printed.
+"""
+
+import csv
+import html
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from vlmkit.course import Assignment, band
+
+HIDDEN_BLOCK = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.DOTALL)
+MAX_FEEDBACK_BYTES = 2 << 20
+MAX_TEXT = 5000
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _fmt(points: float) -> str:
+    return f"{points:.2f}".rstrip("0").rstrip(".")
+
+
+def total(results: dict) -> float:
+    return round(sum(r["score"] for r in results.values()), 6)
+
+
+def question_table(assignment: Assignment, results: dict, title: str) -> str:
+    """The table selfcheck and autograde both print for one learner. results: question id → dict."""
+    lines = [title, f"{'question':9s}{'topic':28s}{'points':>8s}  result"]
+    missed = []
+    for q in assignment.questions:
+        r = results.get(q.id)
+        if r is None:
+            lines.append(f"{q.id:9s}{q.topic[:27]:28s}{'-':>8s}  not graded")
+            continue
+        score = f"{_fmt(r['score'])}/{_fmt(r['max_score'])}"
+        ok = r["score"] >= r["max_score"] > 0
+        detail = "passed" if ok else f"FAILED  {first_failure(r)}"
+        lines.append(f"{q.id:9s}{q.topic[:27]:28s}{score:>8s}  {detail[:110]}")
+        if not ok:
+            missed.append(f"  {q.id} {q.topic}: revisit {q.revisit()}")
+    score = total(results)
+    lines.append(f"total: {_fmt(score)}/{_fmt(assignment.total)}  ->  {band(score)}")
+    if missed:
+        lines += ["to review:"] + missed
+    return "\n".join(lines)
+
+
+def first_failure(result: dict) -> str:
+    for cell in result.get("cells", []):
+        for verdict in cell["verdicts"]:
+            if not verdict["passed"]:
+                return f"{verdict['check']}: {verdict['message']}"
+    notes = result.get("notes") or [result.get("status", "")]
+    return notes[-1] if notes else ""
+
+
+def grades_csv(assignment: Assignment, students: dict) -> str:
+    """students: name → {question id → result dict}. One row per student, sorted."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    ids = [q.id for q in assignment.questions]
+    writer.writerow(["student", *ids, "total", "band"])
+    for name in sorted(students):
+        results = students[name]
+        if any(r.get("status") == "failed" for r in results.values()):
+            writer.writerow([name, *[""] * len(ids), "", "grading failed: re-run autograde"])
+            continue
+        row = [_fmt(results[i]["score"]) if i in results else "" for i in ids]
+        writer.writerow([name, *row, _fmt(total(results)), band(total(results))])
+    return out.getvalue()
+
+
+def write_outputs(out: Path, assignment: Assignment, students: dict) -> None:
+    atomic_write(out / "grades.csv", grades_csv(assignment, students))
+    report = {name: {"total": total(r), "band": band(total(r)), "questions": r}
+              for name, r in sorted(students.items())}
+    atomic_write(out / "report.json", json.dumps(report, indent=1))
+
+
+# ---------------------------------------------------------------- feedback
+
+def _verdict_lines(cell_result: dict) -> str:
+    lines = []
+    for v in cell_result["verdicts"]:
+        mark = "✓" if v["passed"] else "✗"
+        lines.append(f"{mark} {v['check']}" + ("" if v["passed"] else f": {v['message']}"))
+    header = f"[{_fmt(cell_result['score'])}/{_fmt(cell_result['max_score'])} points]"
+    return "\n".join([header, *lines])
+
+
+def _output_html(output: dict) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return f"<pre class='out'>{html.escape(str(output.get('text', ''))[:MAX_TEXT])}</pre>"
+    if kind == "error":  # never the traceback: it can quote hidden test lines
+        return f"<pre class='err'>{html.escape(str(output.get('ename')))}: " \
+               f"{html.escape(str(output.get('evalue'))[:MAX_TEXT])}</pre>"
+    data = output.get("data", {})
+    if "image/png" in data:
+        return f"<img src='data:image/png;base64,{data['image/png']}'/>"
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else str(text)
+    return f"<pre class='out'>{html.escape(text[:MAX_TEXT])}</pre>"
+
+
+def feedback_html(result: dict, executed: dict, with_images: bool = True) -> str:
+    cells_by_id = {c["grade_id"]: c for c in result.get("cells", [])}
+    parts = [f"<h1>{html.escape(result['notebook'])}: {_fmt(result['score'])}/"
+             f"{_fmt(result['max_score'])}</h1>"]
+    parts += [f"<p class='note'>{html.escape(n)}</p>" for n in result.get("notes", [])]
+    for cell in executed.get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.get("cell_type") == "markdown":
+            parts.append(f"<div class='md'><pre>{html.escape(source[:MAX_TEXT])}</pre></div>")
+            continue
+        source = HIDDEN_BLOCK.sub("# (hidden tests ran here)\n", source)
+        parts.append(f"<pre class='code'>{html.escape(source[:MAX_TEXT])}</pre>")
+        if grade_id in cells_by_id:
+            parts.append(f"<pre class='verdict'>{html.escape(_verdict_lines(cells_by_id[grade_id]))}</pre>")
+            continue
+        for output in cell.get("outputs", []):
+            if with_images or output.get("output_type") in ("stream", "error"):
+                parts.append(_output_html(output))
+    style = ("body{font-family:sans-serif;max-width:60em;margin:auto}pre{white-space:pre-wrap}"
+             ".code{background:#f4f4f4;padding:.5em}.err{color:#a00}.verdict{background:#eef;"
+             "padding:.5em}.note{color:#a60}")
+    page = f"<!doctype html><meta charset='utf-8'><style>{style}</style>" + "\n".join(parts)
+    if len(page.encode()) > MAX_FEEDBACK_BYTES and with_images:
+        return feedback_html(result, executed, with_images=False)
+    return page.encode()[:MAX_FEEDBACK_BYTES].decode(errors="ignore")

@@ -1,0 +1,33 @@
+"""Self-check: the learner's table from visible checks, the same verdicts as the autograder."""
+
+import subprocess
+import sys
+
+import nbformat
+
+from conftest import solved_notebook
+from vlmkit import paths
+from vlmkit.grading.autograde import autograde
+from vlmkit.grading.selfcheck import selfcheck
+
+Q5 = "q5_coordinate_tokens.ipynb"
+
+
+def test_selfcheck_exit_status_and_table(tmp_path):
+    nbformat.write(solved_notebook(Q5), str(tmp_path / Q5))
+    done = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck", str(tmp_path / Q5)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "q5" in done.stdout and "passed" in done.stdout and "/6" in done.stdout
+    blank = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck",
+                            str(paths.EXAMPLES / "blank" / "checkpoint" / Q5)], capture_output=True, text=True)
+    assert blank.returncode == 1 and "revisit Day" in blank.stdout
+
+
+def test_selfcheck_and_autograde_agree_on_visible_checks(tmp_path):
+    mistakes = paths.EXAMPLES / "mistakes" / "checkpoint" / Q5
+    mine = selfcheck([mistakes])["checkpoint"]["q5"]
+    graded = autograde(paths.EXAMPLES, tmp_path, "checkpoint", students=["mistakes"])["mistakes"]["q5"]
+    hidden = {v["check"] for c in graded["cells"] for v in c["verdicts"] if ".hidden." in v["check"]}
+    visible = {v["check"]: v for c in graded["cells"] for v in c["verdicts"] if v["check"] not in hidden}
+    assert {v["check"]: v for c in mine["cells"] for v in c["verdicts"]} == visible
