@@ -46,7 +46,7 @@ EXPECTED = {
     "infinite_loop": (0.25, "graded", ""),
     "swallows_interrupts": (0.25, "timeout", "longer than"),
     "sys_exit": (0.25, "graded", ""),
-    "os_exit": (0.25, "crashed", "kernel stopped"),
+    "os_exit": (0.25, "crashed", "kernel died"),
     "deleted_test_cell": (1.0, "graded", "restored"),
     "edited_test_cell": (1.0, "graded", ""),
     "renamed": (0.0, "missing", "missing"),

@@ -8,6 +8,7 @@ results/<student>.json (one file per student, replaced atomically: re-grading a 
 replaces their grades, and a run that dies half-way leaves "grading failed", never old scores).
 """
 
+import dataclasses
 import json
 import re
 import sys
@@ -67,27 +68,46 @@ def load_results(out: Path, assignment: str) -> dict:
     return students
 
 
+def _run_tasks(tasks: list, jobs: int, scheduler=None) -> list:
+    """Grade every (student folder, assignment, question, limits) task, in order.
+
+    Locally with `jobs` threads (each task is a sandboxed subprocess), or, given a scheduler
+    address, as one Dask task per notebook on that cluster; either way the results come back
+    here, to the one process that writes the gradebook.
+    """
+    if scheduler:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="20s")
+        except OSError as err:
+            raise KitError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
+        with client:
+            futures = client.map(_grade_task, *zip(*tasks), pure=False)
+            return client.gather(futures)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda task: _grade_task(*task), tasks))
+
+
 def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs: int = 1,
-              limits: Limits = Limits(), students=None) -> dict:
+              limits: Limits = Limits(), students=None, scheduler=None) -> dict:
     """Grade every (student, question) and write all outputs; returns student → results."""
     course = load_course()
     if assignment not in course:
         raise KitError(f"unknown assignment {assignment!r}; the course has: {', '.join(course)}")
     spec = course[assignment]
     names = students or find_students(submissions)
-    limits = Limits(limits.wall_s, limits.cell_s, limits.memory_bytes, limits.file_bytes,
-                    threads=max(1, 2 // jobs))
+    limits = dataclasses.replace(limits, threads=max(1, 2 // jobs))
     for name in names:  # from here on, an interrupted run shows "failed", not the old grade
         _store(out, name, assignment, "in progress", {})
-    tasks = [(name, q) for name in names for q in spec.questions]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(lambda t: _grade_task(submissions / t[0], assignment, t[1], limits),
-                                tasks))
+    tasks = [(submissions / name, assignment, q, limits) for name in names for q in spec.questions]
+    results = _run_tasks(tasks, jobs, scheduler)
     graded = {}
-    for (name, question), result in zip(tasks, results):
+    for (student_dir, _, question, _), result in zip(tasks, results):
+        name = student_dir.name
         graded.setdefault(name, {})[question.id] = result.to_json()
-        if result.executed is not None:
-            page = feedback_html(result.to_json(), result.executed)
+        if result.ran is not None:
+            page = feedback_html(result.to_json(), result.ran)
             atomic_write(out / "feedback" / name / assignment / f"{Path(question.notebook).stem}.html", page)
     for name, questions in graded.items():
         _store(out, name, assignment, "complete", questions)
@@ -98,7 +118,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
 def run(args) -> int:
     submissions, out = Path(args.submissions), Path(args.out)
     limits = Limits(wall_s=args.timeout, cell_s=min(args.cell_timeout, args.timeout))
-    graded = autograde(submissions, out, args.assignment, args.jobs, limits)
+    graded = autograde(submissions, out, args.assignment, args.jobs, limits, scheduler=args.scheduler)
     spec = load_course()[args.assignment]
     for name in sorted(graded):
         print(question_table(spec, graded[name], f"\n== {name}"))
@@ -114,4 +134,6 @@ def register(subparsers):
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
     parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
     parser.set_defaults(func=run)

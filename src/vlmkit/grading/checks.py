@@ -78,5 +78,5 @@ def check(check_id, *subjects):
         return
     verdict = judge_record(spec, record)
     if not verdict.passed:
-        raise CheckFailed(f"{check_id}: {verdict.message}")
+        raise CheckFailed(f"{check_id}: {verdict.full()}")
     print(f"✓ {check_id}")

@@ -1,8 +1,9 @@
 """Comparisons for judges: each returns None when fine, else a message for the learner.
 
 Judges run on plain data (see plain.py) in the grader's process, so nothing here can be
-monkeypatched by a learner's kernel. Messages say what is wrong without printing the answer
-unless the caller asks (`show_expected=True`, for visible checks with literal examples).
+monkeypatched by a learner's kernel. Messages say what is wrong (shape, type, values) but
+never quote the expected value nor the learner's own output: the output of a hostile
+submission could carry hidden inputs into its feedback.
 """
 
 import numpy as np
@@ -10,13 +11,12 @@ import numpy as np
 
 def _as_array(value):
     try:
-        array = np.asarray(value, dtype=float)
+        return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return None
-    return array
 
 
-def close(actual, expected, what, atol=1e-5, rtol=1e-4, show_expected=False):
+def close(actual, expected, what, atol=1e-5, rtol=1e-4):
     """Numbers/arrays equal within tolerance, same shape."""
     a, e = _as_array(actual), _as_array(expected)
     if a is None:
@@ -26,30 +26,20 @@ def close(actual, expected, what, atol=1e-5, rtol=1e-4, show_expected=False):
     if not np.all(np.isfinite(a)):
         return f"{what}: contains NaN or inf"
     if not np.allclose(a, e, atol=atol, rtol=rtol):
-        worst = float(np.max(np.abs(a - e)))
-        hint = f" (expected {np.round(e, 4).tolist()})" if show_expected else ""
-        return f"{what}: wrong values, off by up to {worst:.4g}{hint}"
+        return f"{what}: wrong values (beyond tolerance {atol:g})"
     return None
 
 
-def equal(actual, expected, what, show_expected=False):
+def equal(actual, expected, what):
     """Exact equality of plain data (ints, strings, lists); numpy arrays compared elementwise."""
     if isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray):
         a, e = np.asarray(actual), np.asarray(expected)
-        same = a.shape == e.shape and bool(np.all(a == e))
+        if a.shape != e.shape:
+            return f"{what}: expected shape {tuple(e.shape)}, got {tuple(a.shape)}"
+        same = bool(np.all(a == e))
     else:
-        same = type(actual) is type(expected) and actual == expected
-        if not same and isinstance(actual, (int, float)) and isinstance(expected, (int, float)):
-            same = actual == expected and not isinstance(actual, bool)
-    if same:
-        return None
-    hint = f": expected {expected!r}, got {actual!r}" if show_expected else f", got {_short(actual)}"
-    return f"{what}: wrong result{hint}"
-
-
-def _short(value, limit=80):
-    text = repr(value.tolist() if isinstance(value, np.ndarray) else value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        same = actual == expected and isinstance(actual, bool) == isinstance(expected, bool)
+    return None if same else f"{what}: wrong result"
 
 
 def first(*messages):

@@ -41,26 +41,18 @@ class QuestionResult:
     status: str  # graded | missing | broken | timeout | crashed | failed
     cells: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    executed: Optional[dict] = None  # the executed notebook (for feedback), plain JSON
+    ran: Optional[dict] = None  # the notebook that ran (trusted sources), for feedback
 
-    def first_failure(self) -> str:
-        for cell in self.cells:
-            for v in cell["verdicts"]:
-                if not v["passed"]:
-                    return f"{v['check']}: {v['message']}"
-        return self.notes[0] if self.notes else ""
-
-    def to_json(self, with_notebook=False) -> dict:
+    def to_json(self) -> dict:
         data = asdict(self)
-        if not with_notebook:
-            data.pop("executed")
+        data.pop("ran")
         return data
 
 
 def _read_records(path: Path) -> dict:
     """The last well-formed record of each check (a kernel can write anything to this file)."""
     records = {}
-    if not path.exists():
+    if path.is_symlink() or not path.exists():  # a kernel could plant a link to any file
         return records
     with open(path, "rb") as fh:
         raw = fh.read(MAX_RECORDS_BYTES)
@@ -74,8 +66,15 @@ def _read_records(path: Path) -> dict:
     return records
 
 
-def _cell_errors(executed) -> dict:
+def _cell_errors(path: Path) -> dict:
+    """grade_id → the error its test cell raised (for the instructor's report only)."""
     errors = {}
+    if path.is_symlink() or not path.exists() or path.stat().st_size > MAX_RECORDS_BYTES:
+        return errors
+    try:
+        executed = nbformat.read(str(path), as_version=4)
+    except Exception:  # killed before writing, or overwritten by the learner's code
+        return errors
     for cell in executed.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         for out in cell.get("outputs", []):
@@ -114,13 +113,9 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
         (workdir / "cases.json").write_text(json.dumps(_hidden_cases(question, checks, cells)))
         run = run_notebook(workdir, limits)
         records = _read_records(workdir / "records.jsonl")
-        try:
-            executed = nbformat.read(str(workdir / "executed.ipynb"), as_version=4)
-        except Exception:  # killed before writing: feedback shows the unexecuted notebook
-            executed = merged
+        errors = _cell_errors(workdir / "executed.ipynb")
     if run.status != "ok":
         notes.append(run.detail)
-    errors = _cell_errors(executed)
     results = []
     for cell in cells:
         verdicts = [_judge(checks, cid, records) for cid in cell.check_ids]
@@ -130,7 +125,7 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     score = sum(c["score"] for c in results)
     status = "graded" if run.status == "ok" else run.status
     return QuestionResult(question, name, score, max_score, status, results, notes,
-                          json.loads(nbformat.writes(executed)))
+                          json.loads(nbformat.writes(merged)))
 
 
 def _judge(checks: dict, check_id: str, records: dict) -> Verdict:

@@ -1,8 +1,8 @@
 """What grading produces: the printed score table, grades.csv, report.json and feedback HTML.
 
-Feedback is built from the executed notebook with every hidden test block removed and every
-traceback dropped (an error keeps only its type and message), and test-cell outputs replaced
-by the grader's own verdicts; it is capped in size whatever the learner printed.
+Feedback shows the notebook that ran (trusted test cells with hidden blocks removed, the
+learner's code) and the grader's verdicts, never anything the learner's code printed or
+raised; it is capped in size whatever the learner wrote.
 """
 
 import csv
@@ -18,7 +18,7 @@ from vlmkit.course import Assignment, band
 
 HIDDEN_BLOCK = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.DOTALL)
 MAX_FEEDBACK_BYTES = 2 << 20
-MAX_TEXT = 5000
+MAX_TEXT = 5000  # characters of one cell's source shown in feedback
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -62,9 +62,9 @@ def question_table(assignment: Assignment, results: dict, title: str) -> str:
 
 def first_failure(result: dict) -> str:
     for cell in result.get("cells", []):
-        for verdict in cell["verdicts"]:
-            if not verdict["passed"]:
-                return f"{verdict['check']}: {verdict['message']}"
+        for v in cell["verdicts"]:
+            if not v["passed"]:
+                return f"{v['check']}: {v['message']}" + (f": {v['detail']}" if v.get("detail") else "")
     notes = result.get("notes") or [result.get("status", "")]
     return notes[-1] if notes else ""
 
@@ -95,53 +95,36 @@ def write_outputs(out: Path, assignment: Assignment, students: dict) -> None:
 # ---------------------------------------------------------------- feedback
 
 def _verdict_lines(cell_result: dict) -> str:
-    lines = []
+    lines = [f"[{_fmt(cell_result['score'])}/{_fmt(cell_result['max_score'])} points]"]
     for v in cell_result["verdicts"]:
-        mark = "✓" if v["passed"] else "✗"
-        lines.append(f"{mark} {v['check']}" + ("" if v["passed"] else f": {v['message']}"))
-    header = f"[{_fmt(cell_result['score'])}/{_fmt(cell_result['max_score'])} points]"
-    return "\n".join([header, *lines])
+        lines.append(f"✓ {v['check']}" if v["passed"] else f"✗ {v['check']}: {v['message']}")
+    return "\n".join(lines)
 
 
-def _output_html(output: dict) -> str:
-    kind = output.get("output_type")
-    if kind == "stream":
-        return f"<pre class='out'>{html.escape(str(output.get('text', ''))[:MAX_TEXT])}</pre>"
-    if kind == "error":  # never the traceback: it can quote hidden test lines
-        return f"<pre class='err'>{html.escape(str(output.get('ename')))}: " \
-               f"{html.escape(str(output.get('evalue'))[:MAX_TEXT])}</pre>"
-    data = output.get("data", {})
-    if "image/png" in data:
-        return f"<img src='data:image/png;base64,{data['image/png']}'/>"
-    text = data.get("text/plain", "")
-    text = "".join(text) if isinstance(text, list) else str(text)
-    return f"<pre class='out'>{html.escape(text[:MAX_TEXT])}</pre>"
+def feedback_html(result: dict, notebook: dict) -> str:
+    """A learner's feedback page: their code, the trusted test cells, and the kit's verdicts.
 
-
-def feedback_html(result: dict, executed: dict, with_images: bool = True) -> str:
+    `notebook` is the notebook that was run (trusted sources, learner answers). Nothing the
+    learner's code printed or raised is shown: it may carry anything, and they see their own
+    outputs when they run the notebook themselves.
+    """
     cells_by_id = {c["grade_id"]: c for c in result.get("cells", [])}
     parts = [f"<h1>{html.escape(result['notebook'])}: {_fmt(result['score'])}/"
              f"{_fmt(result['max_score'])}</h1>"]
     parts += [f"<p class='note'>{html.escape(n)}</p>" for n in result.get("notes", [])]
-    for cell in executed.get("cells", []):
+    for cell in notebook.get("cells", []):
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if cell.get("cell_type") == "markdown":
             parts.append(f"<div class='md'><pre>{html.escape(source[:MAX_TEXT])}</pre></div>")
             continue
         source = HIDDEN_BLOCK.sub("# (hidden tests ran here)\n", source)
         parts.append(f"<pre class='code'>{html.escape(source[:MAX_TEXT])}</pre>")
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in cells_by_id:
             parts.append(f"<pre class='verdict'>{html.escape(_verdict_lines(cells_by_id[grade_id]))}</pre>")
-            continue
-        for output in cell.get("outputs", []):
-            if with_images or output.get("output_type") in ("stream", "error"):
-                parts.append(_output_html(output))
     style = ("body{font-family:sans-serif;max-width:60em;margin:auto}pre{white-space:pre-wrap}"
-             ".code{background:#f4f4f4;padding:.5em}.err{color:#a00}.verdict{background:#eef;"
-             "padding:.5em}.note{color:#a60}")
+             ".code{background:#f4f4f4;padding:.5em}.verdict{background:#eef;padding:.5em}"
+             ".note{color:#a60}")
     page = f"<!doctype html><meta charset='utf-8'><style>{style}</style>" + "\n".join(parts)
-    if len(page.encode()) > MAX_FEEDBACK_BYTES and with_images:
-        return feedback_html(result, executed, with_images=False)
     return page.encode()[:MAX_FEEDBACK_BYTES].decode(errors="ignore")

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import vlmkit
 from vlmkit import paths
+from vlmkit.grading import cgroups
 
 MOUNT = "/sandbox"
-STDERR_TAIL = 2000
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,12 @@ class Limits:
     wall_s: int = 600  # the whole notebook
     cell_s: int = 120  # one cell, then the kernel is interrupted
     memory_bytes: int = 8 << 30  # address space per process (torch alone maps ~3.3 GB)
+    group_memory_bytes: int = 6 << 30  # resident memory of the whole run, where cgroups work
+    processes: int = 256  # processes of the whole run, where cgroups work
     file_bytes: int = 64 << 20
+    tmp_bytes: int = 256 << 20  # the sandbox's private /tmp (a RAM-backed tmpfs)
     threads: int = 2
+    sandbox: bool = True  # False only for benchmarks that measure the sandbox's own cost
 
 
 @dataclass(frozen=True)
@@ -51,18 +56,23 @@ def bwrap_available() -> bool:
     return probe.returncode == 0
 
 
+def _package_parent() -> str:
+    """The folder vlmkit is imported from (src/ of the kit, or of an unpacked learner bundle)."""
+    return str(Path(vlmkit.__file__).resolve().parents[1])
+
+
 def _readonly_paths() -> list[str]:
     """System, the Python installation(s) and the kit's importable code and data."""
     wanted = {"/usr", "/etc", sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"],
-              str(paths.ROOT / "src"), str(paths.DATA)}
+              _package_parent(), str(paths.DATA)}
     real = {os.path.realpath(p) for p in wanted if os.path.exists(p)}
     # Keep only outermost paths: binding /a after /a/b would hide nothing but costs a mount.
     return sorted(p for p in real if not any(p != q and p.startswith(q + "/") for q in real))
 
 
-def _bwrap_command(workdir: Path) -> list[str]:
+def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
     cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL",
-           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+           "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink(f"/{link}"):
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
@@ -80,12 +90,13 @@ def _environment(home: str, limits: Limits) -> dict:
         "VLMKIT_RECORD": f"{home}/records.jsonl", "VLMKIT_CASES": f"{home}/cases.json",
         "VLMKIT_HOME": str(paths.ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
         "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8", "PYTHONPATH": _package_parent(),
     }
 
 
-def _set_limits(limits: Limits):
+def _set_limits(limits: Limits, group):
     def apply():
+        group.enter()
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -98,27 +109,36 @@ def _set_limits(limits: Limits):
 def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
     """Execute workdir/notebook.ipynb into workdir/executed.ipynb; records go to workdir/records.jsonl."""
     workdir = Path(workdir).resolve()
-    if bwrap_available():
-        home, prefix = MOUNT, _bwrap_command(workdir)
+    if limits.sandbox and bwrap_available():
+        home, prefix = MOUNT, _bwrap_command(workdir, limits)
+    elif not limits.sandbox:
+        home, prefix = str(workdir), []
     else:
         warnings.warn("bubblewrap (bwrap) not found: notebooks run without a filesystem sandbox; "
                       "install it with `apt-get install bubblewrap`", RuntimeWarning, stacklevel=2)
         home, prefix = str(workdir), []
     command = prefix + [sys.executable, "-m", "vlmkit.grading.runner", f"{home}/notebook.ipynb",
                         f"{home}/executed.ipynb", "--cell-timeout", str(limits.cell_s)]
-    process = subprocess.Popen(command, cwd=workdir, env=_environment(home, limits),
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, preexec_fn=_set_limits(limits),
-                               start_new_session=True)
+    group = cgroups.Group(limits.processes, limits.group_memory_bytes)
     try:
-        _, stderr = process.communicate(timeout=limits.wall_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        return RunResult("timeout", f"the notebook ran longer than {limits.wall_s} s and was stopped")
-    tail = stderr.decode(errors="replace")[-STDERR_TAIL:]
+        process = subprocess.Popen(command, cwd=workdir, env=_environment(home, limits),
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, preexec_fn=_set_limits(limits, group),
+                                   start_new_session=True)
+        try:
+            process.wait(timeout=limits.wall_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return RunResult("timeout", f"the notebook ran longer than {limits.wall_s} s and was stopped")
+    finally:
+        group.close()
     if process.returncode == 0:
         return RunResult("ok", "")
-    last = [line for line in tail.splitlines() if line.startswith("runner status:")]
-    reason = last[-1].removeprefix("runner status: ") if last else f"exit status {process.returncode}"
-    return RunResult("crashed", f"the notebook's kernel stopped: {reason}")
+    # Fixed wording on purpose: the runner's stderr is shared with the learner's kernel, so any
+    # text read from it could be the learner's own.
+    if process.returncode == 3:
+        return RunResult("crashed", "the notebook's kernel died (os._exit, a crash or a kill); "
+                                    "checks after that point did not run")
+    return RunResult("crashed", f"the notebook runner stopped (exit status {process.returncode}); "
+                                "checks after that point did not run")

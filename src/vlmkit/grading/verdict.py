@@ -4,8 +4,13 @@ Used in two places with the same code: inside a learner's notebook when they run
 by hand (friendly feedback), and in the grader's process on the records a kernel wrote
 (the verdict that counts). A record is plain data:
 `{"check": id, "ok": True, "output": ...}` or `{"check": id, "ok": False, "error": "..."}`.
+
+A verdict's `message` is the kit's own words; `detail` is text that came out of the learner's
+code (an exception message). Self-check shows both; autograde feedback shows only `message`,
+because a hostile notebook can put anything, hidden inputs included, into an exception.
 """
 
+import re
 from dataclasses import dataclass
 
 from vlmkit.grading.plain import from_plain
@@ -17,23 +22,29 @@ class Verdict:
     check: str
     passed: bool
     message: str
+    detail: str = ""
+
+    def full(self) -> str:
+        return f"{self.message}: {self.detail}" if self.detail else self.message
 
 
-def learner_error_message(error: str) -> str:
-    if error.startswith("NotImplementedError"):
-        return "not implemented yet (your code still raises NotImplementedError)"
-    if error.startswith("NotPlain: "):
-        return f"your code returned the wrong type of value ({error[10:]})"
-    return f"your code raised {error}"
+def _error_verdict(check_id: str, error: str) -> Verdict:
+    kind, _, text = error.partition(": ")
+    kind = re.sub(r"[^A-Za-z0-9_.]", "", kind)[:40] or "an error"
+    if kind == "NotImplementedError":
+        return Verdict(check_id, False, "not implemented yet (your code still raises NotImplementedError)")
+    if kind == "NotPlain":
+        return Verdict(check_id, False, "your code returned the wrong type of value", text)
+    return Verdict(check_id, False, f"your code raised {kind}", text)
 
 
 def judge_record(check: Check, record) -> Verdict:
     if not isinstance(record, dict) or record.get("check") != check.id:
         return Verdict(check.id, False, "did not run (its test cell failed or was skipped)")
     if record.get("ok") is not True:
-        return Verdict(check.id, False, learner_error_message(str(record.get("error", "error"))))
+        return _error_verdict(check.id, str(record.get("error", "error")))
     try:
         message = check.judge(check.case, from_plain(record.get("output")))
     except Exception as err:  # a malformed output must fail the check, not crash the grader
-        message = f"output has the wrong form ({type(err).__name__}: {err})"
+        return Verdict(check.id, False, "your code's output has the wrong form", type(err).__name__)
     return Verdict(check.id, message is None, message or "passed")
