@@ -21,3 +21,20 @@ def test_solution_sources_are_stored_without_outputs():
     for notebook in paths.SOLUTIONS.rglob("*.ipynb"):
         cells = json.loads(notebook.read_text())["cells"]
         assert all(not c.get("outputs") for c in cells), notebook
+
+
+def test_every_test_cell_has_hidden_checks_with_definitions():
+    """Visible expectations ship with the kit, so a cell is only worth points with hidden checks too."""
+    import nbformat
+
+    from vlmkit.course import load_course
+    from vlmkit.grading import registry
+    from vlmkit.grading.notebook import graded_cells
+
+    for question in load_course()["checkpoint"].questions:
+        source = nbformat.read(str(paths.SOLUTIONS / "checkpoint" / question.notebook), as_version=4)
+        checks = registry.all_checks(question.id, paths.HIDDEN_CHECKS)
+        visible = registry.visible_checks(question.id)
+        for cell in graded_cells(source):
+            assert set(cell.check_ids) <= set(checks), (cell.grade_id, set(cell.check_ids) - set(checks))
+            assert any(cid not in visible for cid in cell.check_ids), cell.grade_id

@@ -1,0 +1,90 @@
+"""Grading throughput: the kit's autograde vs plain nbgrader, jobs 1 and 2, sandbox on and off.
+
+    python benchmarks/bench_grading.py [--students 4]
+
+Prints seconds per student, students per minute, the projection for a course of 1,000 learners,
+the kit's overhead over plain `nbgrader autograde` on the same submissions, and the time of
+`vlmkit selfcheck` on one notebook. Every student submits the complete example (all questions).
+"""
+
+import argparse
+import dataclasses
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from vlmkit import paths
+from vlmkit.grading.autograde import autograde
+from vlmkit.grading.sandbox import Limits, bwrap_available
+from vlmkit.grading.selfcheck import selfcheck
+
+
+def make_submissions(root: Path, students: int) -> Path:
+    for i in range(students):
+        shutil.copytree(paths.EXAMPLES / "complete", root / f"student{i:03d}")
+    return root
+
+
+def time_kit(subs: Path, jobs: int, sandbox: bool) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        autograde(subs, Path(out), jobs=jobs, limits=dataclasses.replace(Limits(), sandbox=sandbox))
+        return time.perf_counter() - start
+
+
+def time_plain_nbgrader(subs: Path) -> float:
+    """`nbgrader autograde` (in-process API, its fastest form) on a scratch course."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config import Config
+
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp)
+        shutil.copytree(paths.SOLUTIONS / "checkpoint", course / "source" / "checkpoint")
+        shutil.copytree(subs, course / "submitted")
+        config = Config()
+        config.CourseDirectory.root = str(course)
+        config.CourseDirectory.db_url = f"sqlite:///{course}/gradebook.db"
+        config.Exchange.root = str(course / "exchange")
+        api = NbGraderAPI(config=config)
+        api.generate_assignment("checkpoint", force=True, create=True)
+        start = time.perf_counter()
+        for student in sorted(p.name for p in subs.iterdir()):
+            result = api.autograde("checkpoint", student, force=True, create=True)
+            if not result["success"]:
+                print(f"  (plain nbgrader failed for {student})")
+        return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=4)
+    args = parser.parse_args()
+    n = args.students
+    print(f"{n} students x {len(list((paths.EXAMPLES / 'complete' / 'checkpoint').glob('*.ipynb')))} "
+          f"notebooks each; bubblewrap sandbox available: {bwrap_available()}; cores: {os.cpu_count()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        subs = make_submissions(Path(tmp) / "subs", n)
+        plain = time_plain_nbgrader(subs)
+        rows = [("plain nbgrader autograde (in-process)", plain)]
+        for jobs in (1, 2):
+            for sandbox in (True, False):
+                label = f"vlmkit autograde --jobs {jobs} ({'sandbox' if sandbox else 'no sandbox'})"
+                rows.append((label, time_kit(subs, jobs, sandbox)))
+        print(f"{'run':48s}{'s/student':>10s}{'students/min':>14s}{'1000 learners':>15s}")
+        for label, seconds in rows:
+            per = seconds / n
+            print(f"{label:48s}{per:10.1f}{60 / per:14.1f}{1000 * per / 3600:13.1f} h")
+        kit = dict(rows)["vlmkit autograde --jobs 1 (sandbox)"]
+        print(f"kit overhead over plain nbgrader (jobs 1, sandbox): {100 * (kit - plain) / plain:+.1f}%")
+        notebook = paths.EXAMPLES / "complete" / "checkpoint" / "q5_coordinate_tokens.ipynb"
+        start = time.perf_counter()
+        selfcheck([notebook])
+        print(f"vlmkit selfcheck of one notebook ({notebook.name}): {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The sandbox: what a learner's kernel can see and do, and the fallback without bubblewrap."""
+
+import nbformat
+import pytest
+
+from vlmkit import paths
+from vlmkit.grading import sandbox
+from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.sandbox import Limits, run_notebook
+
+PROBE = """
+import os, socket, json
+seen = {"solutions": os.path.exists(%r), "src": os.path.exists(%r), "home": os.getcwd()}
+try:
+    open(%r, "a").close(); seen["wrote_package"] = True
+except OSError:
+    seen["wrote_package"] = False
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2); seen["network"] = True
+except OSError:
+    seen["network"] = False
+open("seen.json", "w").write(json.dumps(seen))
+"""
+
+
+def _run(tmp_path, code, limits=Limits(wall_s=60, cell_s=30)):
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]),
+                   str(tmp_path / "notebook.ipynb"))
+    (tmp_path / "cases.json").write_text("{}")
+    return run_notebook(tmp_path, limits)
+
+
+@pytest.mark.skipif(not sandbox.bwrap_available(), reason="bubblewrap is not installed")
+def test_kernel_sees_no_solutions_cannot_write_the_kit_and_has_no_network(tmp_path):
+    import json
+
+    package_file = str(paths.ROOT / "src" / "vlmkit" / "__init__.py")
+    code = PROBE % (str(paths.SOLUTIONS), str(paths.ROOT / "src"), package_file)
+    assert _run(tmp_path, code).status == "ok"
+    seen = json.loads((tmp_path / "seen.json").read_text())
+    assert seen == {"solutions": False, "src": True, "home": "/sandbox", "wrote_package": False,
+                    "network": False}
+
+
+def test_memory_exhaustion_is_a_cell_error_not_a_machine_problem(tmp_path):
+    result = _run(tmp_path, "x = bytearray(64 * 2**30)")
+    executed = nbformat.read(str(tmp_path / "executed.ipynb"), as_version=4)
+    assert result.status == "ok"
+    assert executed.cells[0].outputs[0]["ename"] == "MemoryError"
+
+
+def test_without_bubblewrap_grading_still_works_and_warns(monkeypatch):
+    monkeypatch.setattr(sandbox, "bwrap_available", lambda: False)
+    source = paths.SOLUTIONS / "checkpoint" / "q6_vla_actions.ipynb"
+    with pytest.warns(RuntimeWarning, match="bubblewrap"):
+        result = grade_notebook("q6", source, source, paths.HIDDEN_CHECKS, Limits(wall_s=120))
+    assert result.score == result.max_score == 1.0
