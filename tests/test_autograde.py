@@ -89,3 +89,20 @@ def test_an_interrupted_regrade_shows_failed_not_the_old_score(graded, tmp_path)
     write_outputs(out, course()["checkpoint"], load_results(out, "checkpoint"))
     rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
     assert rows["complete"]["total"] == "" and "failed" in rows["complete"]["band"]
+
+
+def test_nbgrader_export_reads_the_kits_grades(graded, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out, results = graded
+    csv_path = tmp_path / "export.csv"
+    bin_dir = os.path.dirname(sys.executable)
+    subprocess.run([os.path.join(bin_dir, "nbgrader"), "export",
+                    f"--CourseDirectory.db_url=sqlite:///{out / 'gradebook.db'}",
+                    f"--CsvExportPlugin.to={csv_path}"], check=True, capture_output=True,
+                   env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}, cwd=tmp_path)
+    rows = {r["student_id"]: r for r in csv.DictReader(csv_path.open())}
+    for student, questions in results.items():
+        assert float(rows[student]["score"]) == pytest.approx(sum(q["score"] for q in questions.values()))

@@ -3,8 +3,8 @@
     vlmkit autograde SUBMISSIONS --out DIR [--assignment checkpoint] [--jobs N] [--timeout S]
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
-(`<student>/<assignment>/*.ipynb`). DIR receives grades.csv, report.json, feedback/ and
-results/<student>.json (one file per student, replaced atomically: re-grading a student
+(`<student>/<assignment>/*.ipynb`). DIR receives grades.csv, report.json, feedback/, an
+nbgrader gradebook.db (for `nbgrader export` and formgrader) and results/<student>.json (one file per student, replaced atomically: re-grading a student
 replaces their grades, and a run that dies half-way leaves "grading failed", never old scores).
 """
 
@@ -20,6 +20,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine import QuestionResult, grade_notebook
+from vlmkit.grading.gradebook import record_grades
 from vlmkit.grading.report import atomic_write, feedback_html, question_table, write_outputs
 from vlmkit.grading.sandbox import Limits
 
@@ -109,6 +110,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
         if result.ran is not None:
             page = feedback_html(result.to_json(), result.ran)
             atomic_write(out / "feedback" / name / assignment / f"{Path(question.notebook).stem}.html", page)
+    record_grades(out, assignment, graded)
     for name, questions in graded.items():
         _store(out, name, assignment, "complete", questions)
     write_outputs(out, spec, load_results(out, assignment))

@@ -25,8 +25,12 @@ def assignments() -> list[str]:
     return sorted(p.name for p in paths.SOLUTIONS.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
-def generate(assignment: str, dest: Path) -> None:
-    """Run nbgrader generate_assignment on solutions/<assignment> and put the result in dest."""
+def generate(assignment: str, dest: Path, db_url: str = None) -> None:
+    """Run nbgrader generate_assignment on solutions/<assignment> and put the result in dest.
+
+    The gradebook is a scratch one unless `db_url` names one to fill with the assignment's
+    notebooks and grade cells (what `vlmkit autograde` records grades in).
+    """
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -40,7 +44,7 @@ def generate(assignment: str, dest: Path) -> None:
         config.CourseDirectory.root = str(course)
         config.CourseDirectory.source_directory = "source"
         config.CourseDirectory.release_directory = "release"
-        config.CourseDirectory.db_url = f"sqlite:///{course}/gradebook.db"
+        config.CourseDirectory.db_url = db_url or f"sqlite:///{course}/gradebook.db"
         config.Exchange.root = str(course / "exchange")  # unused; avoids a warning about /usr/local
         result = NbGraderAPI(config=config).generate_assignment(assignment, force=True, create=True)
         if not result["success"]:

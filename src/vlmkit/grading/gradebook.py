@@ -1,0 +1,43 @@
+"""Grades into an nbgrader gradebook, so that nbgrader's own tools see them.
+
+    nbgrader export --CourseDirectory.db_url=sqlite:///OUT/gradebook.db
+
+`vlmkit autograde` judges outside nbgrader's executor, then records each test cell's score
+here as nbgrader's `auto_score`; formgrader and `nbgrader export` then work as usual. Each
+student's submission is replaced in one transaction.
+"""
+
+import tempfile
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+from vlmkit.grading.release import generate
+
+
+def record_grades(out: Path, assignment: str, students: dict) -> Path:
+    """students: name → {question id → result dict}; returns the gradebook's path."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
+
+    # nbgrader 0.9 with SQLAlchemy 2 warns on every new submission; the rows are right.
+    warnings.filterwarnings("ignore", category=SAWarning)
+    db = Path(out).resolve() / "gradebook.db"
+    if not db.exists():  # nbgrader learns the notebooks and grade cells from the source
+        with tempfile.TemporaryDirectory() as tmp:
+            generate(assignment, Path(tmp), db_url=f"sqlite:///{db}")
+    with Gradebook(f"sqlite:///{db}") as gb:
+        for student, questions in students.items():
+            gb.update_or_create_student(student)
+            try:
+                gb.remove_submission(assignment, student)
+            except MissingEntry:
+                pass
+            submission = gb.add_submission(assignment, student, timestamp=datetime.now(timezone.utc))
+            scores = {(Path(r["notebook"]).stem, c["grade_id"]): c["score"]
+                      for r in questions.values() for c in r.get("cells", [])}
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = scores.get((notebook.name, grade.name), 0.0)
+            gb.db.commit()
+    return db
