@@ -29,7 +29,10 @@ def record_grades(out: Path, assignment: str, students: dict) -> Path:
     with Gradebook(f"sqlite:///{db}") as gb:
         for student, questions in students.items():
             gb.update_or_create_student(student)
+            manual = {}  # an instructor's manual grades survive a re-grade
             try:
+                old = gb.find_submission(assignment, student)
+                manual = {(nb.name, g.name): g.manual_score for nb in old.notebooks for g in nb.grades}
                 gb.remove_submission(assignment, student)
             except MissingEntry:
                 pass
@@ -38,6 +41,9 @@ def record_grades(out: Path, assignment: str, students: dict) -> Path:
                       for r in questions.values() for c in r.get("cells", [])}
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    grade.auto_score = scores.get((notebook.name, grade.name), 0.0)
+                    key = (notebook.name, grade.name)
+                    if grade.cell.cell_type == "code":  # autograded; written answers stay manual
+                        grade.auto_score = scores.get(key, 0.0)
+                    grade.manual_score = manual.get(key)
             gb.db.commit()
     return db
