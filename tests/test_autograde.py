@@ -10,6 +10,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.grading.autograde import autograde, load_results
 from vlmkit.grading.examples import wrong_answers
+from vlmkit.grading.report import write_outputs
 
 CHECKPOINT = load_course()["checkpoint"]
 
@@ -49,7 +50,7 @@ def test_grades_csv_and_report(graded):
     by_student = {r["student"]: r for r in rows}
     assert float(by_student["blank"]["total"]) == 0 and "redo the phase" in by_student["blank"]["band"]
     report = json.loads((out / "report.json").read_text())
-    assert report["complete"]["total"] == len(CHECKPOINT.questions)
+    assert report["complete"]["checkpoint"]["points"] == len(CHECKPOINT.questions)
 
 
 def test_feedback_has_verdicts_but_no_hidden_test_source(graded):
@@ -83,10 +84,7 @@ def test_an_interrupted_regrade_shows_failed_not_the_old_score(graded, tmp_path)
     record = out / "results" / "checkpoint" / "complete.json"
     data = json.loads(record.read_text())
     record.write_text(json.dumps({**data, "status": "in progress", "questions": {}}))
-    from vlmkit.course import load_course as course
-    from vlmkit.grading.report import write_outputs
-
-    write_outputs(out, course()["checkpoint"], load_results(out, "checkpoint"))
+    write_outputs(out, load_course(), {"checkpoint": load_results(out, "checkpoint")})
     rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
     assert rows["complete"]["total"] == "" and "failed" in rows["complete"]["band"]
 

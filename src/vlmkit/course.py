@@ -53,9 +53,9 @@ def load_course(manifest: Path = None) -> dict:
     try:
         raw = json.loads(manifest.read_text())
     except FileNotFoundError:
-        raise KitError(f"no question manifest at {manifest}; run from the kit or set VLMKIT_HOME")
+        raise KitError(f"no question manifest at {manifest}; run from the kit or set VLMKIT_HOME") from None
     except json.JSONDecodeError as err:
-        raise KitError(f"{manifest} is not valid JSON ({err}); restore it from git")
+        raise KitError(f"{manifest} is not valid JSON ({err}); restore it from git") from None
     return {
         name: Assignment(name, spec.get("title", name), spec["total"], tuple(
             Question(q["id"], q["notebook"], q["topic"], tuple(q["days"]), q["points"])

@@ -8,17 +8,16 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.report import question_table
+from vlmkit.grading.autograde import assignments_present, autograde, print_summary
 
 
 def run(args) -> int:
     out = Path(args.out)
-    spec = load_course()["checkpoint"]
+    course = load_course()
     print(f"Autograding the example submissions in {paths.EXAMPLES} ...")
-    graded = autograde(paths.EXAMPLES, out / "grading", "checkpoint", jobs=args.jobs)
-    for name in sorted(graded):
-        print(question_table(spec, graded[name], f"\n== example submission: {name}"))
+    graded = {a: autograde(paths.EXAMPLES, out / "grading", a, jobs=args.jobs)
+              for a in assignments_present(paths.EXAMPLES, course)}
+    print_summary(course, graded, heading="example submission: ")
     print(f"\ngrades.csv:  {out / 'grading' / 'grades.csv'}")
     print(f"report.json: {out / 'grading' / 'report.json'}")
     print(f"feedback:    {out / 'grading' / 'feedback'}/<student>/checkpoint/*.html")

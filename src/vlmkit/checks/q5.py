@@ -72,15 +72,18 @@ def uniform(seed, n):
 
 
 CHECKS = [
-    Check("q5.normalize.example", "call", expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint="x by the width, y by the height"),
+    Check("q5.normalize.example", "call",
+          expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint="x by the width, y by the height"),
           {"args": [[64, 48, 320, 240], 640, 480]}),
-    Check("q5.quantize.example", "call", expect_equal([0, 15, 500, 299], "quantize", hint="floor(v * N), not round"),
+    Check("q5.quantize.example", "call",
+          expect_equal([0, 15, 500, 299], "quantize", hint="floor(v * N), not round"),
           {"args": [[0.0, 0.015625, 0.5, 0.2999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.quantize.clamp", "call",
           expect_equal([999, 0, 999, 999], "quantize at and beyond the range ends",
                        hint="clamp to [0, N-1]"),
           {"args": [[1.0, -0.01, 1.2, 0.9999]], "kwargs": {"num_bins": 1000}}),
-    Check("q5.dequantize.example", "call", expect_close([0.0005, 0.0155, 0.9995], "dequantize", hint="decode to the bin centre"),
+    Check("q5.dequantize.example", "call",
+          expect_close([0.0005, 0.0155, 0.9995], "dequantize", hint="decode to the bin centre"),
           {"args": [[0, 15, 999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.roundtrip.bound", "roundtrip", within_half_bin,
           {"values": uniform(5, 200), "num_bins": 1000}),

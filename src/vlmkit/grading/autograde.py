@@ -4,8 +4,9 @@
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
 (`<student>/<assignment>/*.ipynb`). DIR receives grades.csv, report.json, feedback/, an
-nbgrader gradebook.db (for `nbgrader export` and formgrader) and results/<student>.json (one file per student, replaced atomically: re-grading a student
-replaces their grades, and a run that dies half-way leaves "grading failed", never old scores).
+nbgrader gradebook.db (for `nbgrader export` and formgrader) and results/<assignment>/<student>.json
+(one file per student, replaced atomically: re-grading a student replaces their grades, and a
+run that dies half-way leaves "grading failed", never old scores).
 """
 
 import dataclasses
@@ -21,7 +22,13 @@ from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine import QuestionResult, grade_notebook
 from vlmkit.grading.gradebook import record_grades
-from vlmkit.grading.report import atomic_write, feedback_html, question_table, write_outputs
+from vlmkit.grading.report import (
+    assignment_line,
+    atomic_write,
+    feedback_html,
+    question_table,
+    write_outputs,
+)
 from vlmkit.grading.sandbox import Limits
 
 STUDENT_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
@@ -113,17 +120,40 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     record_grades(out, assignment, graded)
     for name, questions in graded.items():
         _store(out, name, assignment, "complete", questions)
-    write_outputs(out, spec, load_results(out, assignment))
+    write_outputs(out, course, {a: load_results(out, a) for a in course
+                                if (out / "results" / a).is_dir()})
     return graded
+
+
+def print_summary(course: dict, graded: dict, heading: str = "") -> None:
+    """graded: assignment → student → results. The checkpoint table, then the other assignments."""
+    students = sorted({name for by_student in graded.values() for name in by_student})
+    for name in students:
+        print(f"\n== {heading}{name}")
+        if name in graded.get("checkpoint", {}):
+            print(question_table(course["checkpoint"], graded["checkpoint"][name]))
+        for assignment, by_student in graded.items():
+            if assignment != "checkpoint" and name in by_student:
+                print(assignment_line(course[assignment], by_student[name]))
+
+
+def assignments_present(submissions: Path, course: dict) -> list[str]:
+    """The course's assignments that at least one student folder holds."""
+    found = [a for a in course if any(submissions.glob(f"*/{a}"))]
+    if not found:
+        raise KitError(f"no student folder in {submissions} holds any of: {', '.join(course)}")
+    return found
 
 
 def run(args) -> int:
     submissions, out = Path(args.submissions), Path(args.out)
     limits = Limits(wall_s=args.timeout, cell_s=min(args.cell_timeout, args.timeout))
-    graded = autograde(submissions, out, args.assignment, args.jobs, limits, scheduler=args.scheduler)
-    spec = load_course()[args.assignment]
-    for name in sorted(graded):
-        print(question_table(spec, graded[name], f"\n== {name}"))
+    course = load_course()
+    find_students(submissions)  # a missing folder is reported before anything else
+    names = [args.assignment] if args.assignment else assignments_present(submissions, course)
+    graded = {a: autograde(submissions, out, a, args.jobs, limits, scheduler=args.scheduler)
+              for a in names}
+    print_summary(course, graded)
     print(f"\ngrades: {out / 'grades.csv'}\nreport: {out / 'report.json'}\nfeedback: {out / 'feedback'}")
     return 0
 
@@ -132,7 +162,7 @@ def register(subparsers):
     parser = subparsers.add_parser("autograde", help="grade submissions with hidden tests (instructor)")
     parser.add_argument("submissions", help="folder with <student>/<assignment>/*.ipynb")
     parser.add_argument("--out", required=True, help="folder for grades.csv, report.json, feedback/")
-    parser.add_argument("--assignment", default="checkpoint")
+    parser.add_argument("--assignment", help="grade only this assignment (default: all submitted)")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
     parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")

@@ -16,7 +16,7 @@ from typing import Optional
 import nbformat
 
 from vlmkit.grading import registry
-from vlmkit.grading.notebook import BrokenNotebook, merge, read_notebook, graded_cells
+from vlmkit.grading.notebook import BrokenNotebook, graded_cells, merge, read_notebook
 from vlmkit.grading.sandbox import Limits, run_notebook
 from vlmkit.grading.verdict import Verdict, judge_record
 

@@ -38,9 +38,10 @@ def total(results: dict) -> float:
     return round(sum(r["score"] for r in results.values()), 6)
 
 
-def question_table(assignment: Assignment, results: dict, title: str) -> str:
+def question_table(assignment: Assignment, results: dict, title: str = "") -> str:
     """The table selfcheck and autograde both print for one learner. results: question id → dict."""
-    lines = [title, f"{'question':9s}{'topic':28s}{'points':>8s}  result"]
+    lines = [title] if title else []
+    lines.append(f"{'question':9s}{'topic':28s}{'points':>8s}  result")
     missed = []
     for q in assignment.questions:
         r = results.get(q.id)
@@ -69,27 +70,77 @@ def first_failure(result: dict) -> str:
     return notes[-1] if notes else ""
 
 
-def grades_csv(assignment: Assignment, students: dict) -> str:
-    """students: name → {question id → result dict}. One row per student, sorted."""
+def missing_parts(assignment: Assignment, results: dict) -> list[str]:
+    """What keeps an assignment from being complete (empty when it is)."""
+    missing = []
+    for q in assignment.questions:
+        r = results.get(q.id)
+        if r is None or r["status"] in ("missing", "broken", "failed"):
+            missing.append(f"{q.notebook} ({r['status'] if r else 'not submitted'})")
+        elif r["score"] < r["max_score"]:
+            failing = sum(c["score"] < c["max_score"] for c in r["cells"])
+            missing.append(f"{q.id}: {failing} test cell(s) failing, first {first_failure(r)}")
+    return missing
+
+
+def assignment_line(assignment: Assignment, results: dict) -> str:
+    missing = missing_parts(assignment, results)
+    if not missing:
+        return f"{assignment.title} complete ({_fmt(total(results))}/{_fmt(assignment.total)})"
+    return f"{assignment.title}: {_fmt(total(results))}/{_fmt(assignment.total)}, still missing: " \
+           + "; ".join(missing)
+
+
+def _failed(results: dict) -> bool:
+    return any(r.get("status") == "failed" for r in results.values())
+
+
+def grades_csv(course: dict, graded: dict) -> str:
+    """graded: assignment → student → {question id → result}. One row per student, sorted.
+
+    Columns: student, the checkpoint's questions, total, band, then for every other assignment
+    graded (the capstone) its points and whether it is complete.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    ids = [q.id for q in assignment.questions]
-    writer.writerow(["student", *ids, "total", "band"])
-    for name in sorted(students):
-        results = students[name]
-        if any(r.get("status") == "failed" for r in results.values()):
-            writer.writerow([name, *[""] * len(ids), "", "grading failed: re-run autograde"])
-            continue
-        row = [_fmt(results[i]["score"]) if i in results else "" for i in ids]
-        writer.writerow([name, *row, _fmt(total(results)), band(total(results))])
+    checkpoint = course["checkpoint"]
+    ids = [q.id for q in checkpoint.questions]
+    others = [course[name] for name in course if name != "checkpoint" and name in graded]
+    writer.writerow(["student", *ids, "total", "band",
+                     *[col for a in others for col in (a.name, f"{a.name}_complete")]])
+    students = sorted({name for by_student in graded.values() for name in by_student})
+    for name in students:
+        results = graded.get("checkpoint", {}).get(name)
+        if results is None:
+            row = [""] * (len(ids) + 2)
+        elif _failed(results):
+            row = [""] * (len(ids) + 1) + ["grading failed: re-run autograde"]
+        else:
+            row = [_fmt(results[i]["score"]) if i in results else "" for i in ids]
+            row += [_fmt(total(results)), band(total(results))]
+        for other in others:
+            mine = graded[other.name].get(name)
+            if mine is None or _failed(mine):
+                row += ["", "" if mine is None else "grading failed"]
+            else:
+                row += [_fmt(total(mine)), "yes" if not missing_parts(other, mine) else "no"]
+        writer.writerow([name, *row])
     return out.getvalue()
 
 
-def write_outputs(out: Path, assignment: Assignment, students: dict) -> None:
-    atomic_write(out / "grades.csv", grades_csv(assignment, students))
-    report = {name: {"total": total(r), "band": band(total(r)), "questions": r}
-              for name, r in sorted(students.items())}
-    atomic_write(out / "report.json", json.dumps(report, indent=1))
+def write_outputs(out: Path, course: dict, graded: dict) -> None:
+    """grades.csv and report.json over every assignment graded into `out` so far."""
+    atomic_write(out / "grades.csv", grades_csv(course, graded))
+    report = {}
+    for assignment, by_student in graded.items():
+        spec = course[assignment]
+        for name, results in by_student.items():
+            entry = {"points": total(results), "max_points": spec.total,
+                     "missing": missing_parts(spec, results), "questions": results}
+            if assignment == "checkpoint":
+                entry["band"] = band(total(results))
+            report.setdefault(name, {})[assignment] = entry
+    atomic_write(out / "report.json", json.dumps(dict(sorted(report.items())), indent=1))
 
 
 # ---------------------------------------------------------------- feedback

@@ -10,7 +10,7 @@ from vlmkit.world.spec import CATEGORIES, COLORS, IMAGE_SIZE, SCENES
 
 @dataclass
 class BackboneConfig:
-    channels: tuple = (24, 48, 96, 192)  # stem (stride 2), then stride 4, 8, 16
+    channels: tuple = (16, 32, 64, 128)  # stem (stride 2), then stride 4, 8, 16
     image_size: int = IMAGE_SIZE
 
 
@@ -30,7 +30,7 @@ class CLIPConfig:
 @dataclass
 class DetectorConfig:
     backbone: BackboneConfig = field(default_factory=BackboneConfig)
-    neck_dim: int = 64
+    neck_dim: int = 48
     classes: tuple = CATEGORIES
     colors: tuple = tuple(COLORS)
     scenes: tuple = SCENES
@@ -41,8 +41,8 @@ class DetectorConfig:
 
 @dataclass
 class VQAConfig:
-    feature_dim: int = 88  # per image token: heatmap + peaks + colour (8 each) + neck (64)
-    global_dim: int = 197  # scene logits (5) + pooled stride-16 features (192)
+    feature_dim: int = 72  # per image token: heatmap + peaks + colour (8 each) + neck (48)
+    global_dim: int = 133  # scene logits (5) + pooled stride-16 features (128)
     grid: int = 16
     vocab: tuple = VOCAB
     answers: tuple = ANSWERS
@@ -52,8 +52,12 @@ class VQAConfig:
     max_len: int = 16
 
 
-CONFIGS = {"BackboneConfig": BackboneConfig, "CLIPConfig": CLIPConfig, "DetectorConfig": DetectorConfig,
-           "VQAConfig": VQAConfig}
+CONFIGS = {
+    "BackboneConfig": BackboneConfig,
+    "CLIPConfig": CLIPConfig,
+    "DetectorConfig": DetectorConfig,
+    "VQAConfig": VQAConfig,
+}
 
 
 def to_dict(config) -> dict:

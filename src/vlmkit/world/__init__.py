@@ -13,5 +13,20 @@ from vlmkit.world.language import ANSWERS, VOCAB, caption, make_question
 from vlmkit.world.scene import Scene, generate_scene, scene_seed
 from vlmkit.world.spec import CATEGORIES, COLORS, IMAGE_SIZE, QUESTION_TYPES, SCENES
 
-__all__ = ["ANSWERS", "CATEGORIES", "COLORS", "IMAGE_SIZE", "QUESTION_TYPES", "SCENES", "TEST_DIR", "VOCAB",
-           "Scene", "build_test_set", "caption", "generate_scene", "load_samples", "make_question", "scene_seed"]
+__all__ = [
+    "ANSWERS",
+    "CATEGORIES",
+    "COLORS",
+    "IMAGE_SIZE",
+    "QUESTION_TYPES",
+    "SCENES",
+    "TEST_DIR",
+    "VOCAB",
+    "Scene",
+    "build_test_set",
+    "caption",
+    "generate_scene",
+    "load_samples",
+    "make_question",
+    "scene_seed",
+]

@@ -20,21 +20,26 @@ from pathlib import Path
 
 import numpy as np
 
+from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.world.language import caption, feasible_kinds, make_question
 from vlmkit.world.scene import generate_scene, scene_seed
 from vlmkit.world.spec import QUESTION_TYPES
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "data"
-TEST_DIR = DATA_DIR / "capstone" / "test"
+TEST_DIR = paths.DATA / "capstone" / "test"
 SAMPLES_FILE = "samples.json"
 QUESTIONS_PER_IMAGE = 2
 
 
 def annotate(scene, image: str, seed, rng) -> dict:
     """The question-free part of a record: image path, objects, scene and two captions."""
-    return {"image": image, "gt_objects": [dict(o) for o in scene.objects], "gt_scene": scene.scene,
-            "captions": [caption(scene.scene, scene.objects, rng) for _ in range(2)], "seed": list(seed)}
+    return {
+        "image": image,
+        "gt_objects": [dict(o) for o in scene.objects],
+        "gt_scene": scene.scene,
+        "captions": [caption(scene.scene, scene.objects, rng) for _ in range(2)],
+        "seed": list(seed),
+    }
 
 
 def build_test_set(out_dir, n_images: int = 300, split: str = "test") -> list:
@@ -62,8 +67,15 @@ def build_test_set(out_dir, n_images: int = 300, split: str = "test") -> list:
         base = annotate(scene, name, seed, rng)
         for k, kind in enumerate(pair):
             q = make_question(kind, scene.scene, scene.objects, rng)
-            records.append({"id": f"{split}-{len(records) // QUESTIONS_PER_IMAGE:04d}-q{k}", **base,
-                            "question": q["question"], "gt_answer": q["answer"], "question_type": kind})
+            records.append(
+                {
+                    "id": f"{split}-{len(records) // QUESTIONS_PER_IMAGE:04d}-q{k}",
+                    **base,
+                    "question": q["question"],
+                    "gt_answer": q["answer"],
+                    "question_type": kind,
+                }
+            )
     (out_dir / SAMPLES_FILE).write_text(json.dumps(records, indent=1))
     return records
 
@@ -88,5 +100,3 @@ def main(argv=None) -> int:
     records = build_test_set(args.out, args.n)
     print(f"wrote {len(records)} records for {args.n} images to {args.out}")
     return 0
-
-

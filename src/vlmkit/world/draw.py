@@ -33,10 +33,10 @@ def beach(size, rng):
     img[:horizon] = _gradient(horizon, size, (120, 190, 245), (190, 225, 250), rng)
     img[horizon:shore] = _speckle(_gradient(shore - horizon, size, (30, 100, 180), (60, 150, 210), rng), rng, 6)
     img[shore:] = _speckle(_gradient(size - shore, size, (225, 200, 145), (240, 215, 165), rng), rng, 8)
-    img[shore:shore + 2] = (235, 240, 240)  # surf line
+    img[shore : shore + 2] = (235, 240, 240)  # surf line
     for _ in range(rng.integers(4, 9)):  # wave crests
         y, x = rng.integers(horizon + 3, shore - 2), rng.integers(0, size - 10)
-        img[y, x:x + rng.integers(5, 12)] = (150, 200, 235)
+        img[y, x : x + rng.integers(5, 12)] = (150, 200, 235)
     return img, {"horizon": horizon, "shore": shore}
 
 
@@ -48,14 +48,14 @@ def street(size, rng):
     while x < size:  # a skyline of grey buildings with window grids
         w, top = int(rng.integers(14, 30)), int(rng.integers(int(size * 0.12), ground - 12))
         grey = rng.integers(95, 165)
-        img[top:ground, x:x + w] = (grey, grey, grey + rng.integers(-8, 9))
-        img[top + 3:ground - 2:6, x + 2:x + w - 2:4] = (60, 65, 80)
+        img[top:ground, x : x + w] = (grey, grey, grey + rng.integers(-8, 9))
+        img[top + 3 : ground - 2 : 6, x + 2 : x + w - 2 : 4] = (60, 65, 80)
         x += w + int(rng.integers(0, 4))
-    img[ground:ground + 5] = (175, 175, 170)  # pavement
-    img[ground + 5:] = _speckle(_gradient(size - ground - 5, size, (75, 75, 80), (95, 95, 100), rng), rng, 5)
+    img[ground : ground + 5] = (175, 175, 170)  # pavement
+    img[ground + 5 :] = _speckle(_gradient(size - ground - 5, size, (75, 75, 80), (95, 95, 100), rng), rng, 5)
     lane = (ground + 5 + size) // 2
     for x in range(int(rng.integers(0, 8)), size, 16):
-        img[lane:lane + 2, x:x + 8] = (240, 240, 240)
+        img[lane : lane + 2, x : x + 8] = (240, 240, 240)
     return img, {"horizon": ground}
 
 
@@ -70,7 +70,7 @@ def park(size, rng):
         t = (y - horizon) / (size - horizon)
         c = x1 + (x0 - x1) * t + 4 * np.sin(t * 6 + x0)
         half = 1 + width * t / 2
-        img[y, max(0, int(c - half)):int(c + half)] = (205, 185, 140)
+        img[y, max(0, int(c - half)) : int(c + half)] = (205, 185, 140)
     return img, {"horizon": horizon}
 
 
@@ -95,11 +95,11 @@ def kitchen(size, rng):
     step = int(rng.integers(8, 12))
     img[:counter:step] *= 0.8  # tile grout
     img[:counter, ::step] *= 0.8
-    img[counter:counter + 7] = (140, 95, 55)  # wooden counter top
+    img[counter : counter + 7] = (140, 95, 55)  # wooden counter top
     a, b = rng.integers(150, 200), rng.integers(90, 140)
-    yy, xx = np.mgrid[counter + 7:size, 0:size]
+    yy, xx = np.mgrid[counter + 7 : size, 0:size]
     checker = ((yy // 10 + xx // 10) % 2).astype(bool)
-    img[counter + 7:] = np.where(checker[..., None], a, b)
+    img[counter + 7 :] = np.where(checker[..., None], a, b)
     return img, {"horizon": None}
 
 
@@ -114,6 +114,7 @@ def paint_background(scene, size, rng):
 
 # --- objects: each takes (draw, box, rgb, rng) and paints inside [x1, y1, x2, y2) -----------
 
+
 def tree(d, box, rgb, rng):
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
@@ -123,8 +124,16 @@ def tree(d, box, rgb, rng):
     if rng.random() < 0.5:  # round crown
         d.ellipse([x1, y1, x2 - 1, y1 + int(0.7 * h)], fill=rgb, outline=OUTLINE)
     else:  # pine: two stacked triangles
-        d.polygon([(cx, y1 + int(0.25 * h)), (x1, y1 + int(0.75 * h)), (x2 - 1, y1 + int(0.75 * h))], fill=rgb, outline=OUTLINE)
-        d.polygon([(cx, y1), (x1 + w // 6, y1 + int(0.45 * h)), (x2 - 1 - w // 6, y1 + int(0.45 * h))], fill=rgb, outline=OUTLINE)
+        d.polygon(
+            [(cx, y1 + int(0.25 * h)), (x1, y1 + int(0.75 * h)), (x2 - 1, y1 + int(0.75 * h))],
+            fill=rgb,
+            outline=OUTLINE,
+        )
+        d.polygon(
+            [(cx, y1), (x1 + w // 6, y1 + int(0.45 * h)), (x2 - 1 - w // 6, y1 + int(0.45 * h))],
+            fill=rgb,
+            outline=OUTLINE,
+        )
 
 
 def house(d, box, rgb, rng):
@@ -145,8 +154,16 @@ def car(d, box, rgb, rng):
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
     r = max(2, int(0.17 * h))
-    d.polygon([(x1 + int(0.2 * w), y1 + int(0.42 * h)), (x1 + int(0.3 * w), y1), (x1 + int(0.7 * w), y1),
-               (x1 + int(0.82 * w), y1 + int(0.42 * h))], fill=rgb, outline=OUTLINE)
+    d.polygon(
+        [
+            (x1 + int(0.2 * w), y1 + int(0.42 * h)),
+            (x1 + int(0.3 * w), y1),
+            (x1 + int(0.7 * w), y1),
+            (x1 + int(0.82 * w), y1 + int(0.42 * h)),
+        ],
+        fill=rgb,
+        outline=OUTLINE,
+    )
     d.rectangle([x1 + int(0.33 * w), y1 + 2, x1 + int(0.67 * w), y1 + int(0.38 * h)], fill=WINDOW)
     d.rectangle([x1, y1 + int(0.4 * h), x2 - 1, y2 - 1 - r], fill=rgb, outline=OUTLINE)
     for cx in (x1 + int(0.25 * w), x1 + int(0.75 * w)):
@@ -161,8 +178,11 @@ def boat(d, box, rgb, rng):
     d.line([(cx, y1), (cx, deck)], fill=OUTLINE, width=1)
     sail = (200, 200, 200) if min(rgb) > 200 else (240, 240, 230)
     d.polygon([(cx + 1, y1), (cx + 1, deck - 2), (x2 - 1 - int(0.1 * w), deck - 2)], fill=sail, outline=OUTLINE)
-    d.polygon([(x1, deck), (x2 - 1, deck), (x2 - 1 - int(0.15 * w), y2 - 1), (x1 + int(0.15 * w), y2 - 1)],
-              fill=rgb, outline=OUTLINE)
+    d.polygon(
+        [(x1, deck), (x2 - 1, deck), (x2 - 1 - int(0.15 * w), y2 - 1), (x1 + int(0.15 * w), y2 - 1)],
+        fill=rgb,
+        outline=OUTLINE,
+    )
 
 
 def sun(d, box, rgb, rng):
@@ -171,8 +191,14 @@ def sun(d, box, rgb, rng):
     r = half * 0.6
     for k in range(8):
         a = k * np.pi / 4 + rng.uniform(-0.1, 0.1) * (k == 0)
-        d.line([(cx + 0.75 * half * np.cos(a), cy + 0.75 * half * np.sin(a)),
-                (cx + half * np.cos(a), cy + half * np.sin(a))], fill=rgb, width=2)
+        d.line(
+            [
+                (cx + 0.75 * half * np.cos(a), cy + 0.75 * half * np.sin(a)),
+                (cx + half * np.cos(a), cy + half * np.sin(a)),
+            ],
+            fill=rgb,
+            width=2,
+        )
     d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=rgb, outline=OUTLINE)
 
 
@@ -184,8 +210,11 @@ def person(d, box, rgb, rng):
     d.line([(cx - 1, hip), (x1 + w // 4, y2 - 1)], fill=OUTLINE, width=2)
     d.line([(cx + 1, hip), (x2 - 1 - w // 4, y2 - 1)], fill=OUTLINE, width=2)
     d.line([(x1, y1 + int(0.5 * h)), (cx, y1 + int(0.32 * h)), (x2 - 1, y1 + int(0.5 * h))], fill=OUTLINE, width=2)
-    d.polygon([(cx - w // 4, y1 + 2 * r), (cx + w // 4, y1 + 2 * r), (cx + w // 3, hip), (cx - w // 3, hip)],
-              fill=rgb, outline=OUTLINE)
+    d.polygon(
+        [(cx - w // 4, y1 + 2 * r), (cx + w // 4, y1 + 2 * r), (cx + w // 3, hip), (cx - w // 3, hip)],
+        fill=rgb,
+        outline=OUTLINE,
+    )
     d.ellipse([cx - r, y1, cx + r, y1 + 2 * r], fill=SKIN[rng.integers(len(SKIN))], outline=OUTLINE)
 
 
@@ -207,17 +236,27 @@ def fish(d, box, rgb, rng):
 def cloud(d, box, rgb, rng):
     x1, y1, x2, y2 = box
     w, h = x2 - x1, y2 - y1
-    puffs = [(x1, y1 + int(0.35 * h), x1 + int(0.5 * w), y2 - 1),
-             (x1 + int(0.2 * w), y1, x1 + int(0.75 * w), y2 - 1 - int(0.1 * h)),
-             (x1 + int(0.45 * w), y1 + int(0.25 * h), x2 - 1, y2 - 1)]
+    puffs = [
+        (x1, y1 + int(0.35 * h), x1 + int(0.5 * w), y2 - 1),
+        (x1 + int(0.2 * w), y1, x1 + int(0.75 * w), y2 - 1 - int(0.1 * h)),
+        (x1 + int(0.45 * w), y1 + int(0.25 * h), x2 - 1, y2 - 1),
+    ]
     for p in puffs:  # outlines first, then fills on top, so only the union's edge stays dark
         d.ellipse(p, fill=OUTLINE)
     for a, b, c, e in puffs:
         d.ellipse([a + 1, b + 1, c - 1, e - 1], fill=rgb)
 
 
-PAINTERS = {"tree": tree, "house": house, "car": car, "boat": boat, "sun": sun, "person": person,
-            "fish": fish, "cloud": cloud}
+PAINTERS = {
+    "tree": tree,
+    "house": house,
+    "car": car,
+    "boat": boat,
+    "sun": sun,
+    "person": person,
+    "fish": fish,
+    "cloud": cloud,
+}
 
 
 def paint_object(image, name, box, rgb, rng):

@@ -36,6 +36,7 @@ WATER = ("boat", "fish")
 @dataclass
 class Scene:
     """One rendered scene. `objects`: [{'name', 'box': [x1, y1, x2, y2], 'color'}] in pixels."""
+
     image: Image.Image
     scene: str
     objects: list = field(default_factory=list)
@@ -76,7 +77,7 @@ def _sample_box(name, scene, layout, size, rng):
     scale = size / IMAGE_SIZE
     m, aspect = rng.uniform(m_lo, m_hi) * scale, rng.uniform(a_lo, a_hi)
     w, h = (m, m / aspect) if main == "w" else (m * aspect, m)
-    w, h = max(6, int(round(w))), max(6, int(round(h)))
+    w, h = max(6, round(w)), max(6, round(h))
     x1 = int(rng.integers(1, size - w))
     lo, hi = _vertical_range(name, scene, layout, h, size)
     y1 = int(rng.integers(lo, hi + 1))
