@@ -1,0 +1,50 @@
+"""Hidden checks for Q2 (instructor-only). The losses are compared with open_clip's SigLipLoss
+and ClipLoss, computed here in the grader's process, gradients included.
+
+Unseen inputs: other batch sizes and widths, a positive bias and another scale, a single pair,
+float64, one device (the ring is the plain loss), one pair per device (1 × 1 blocks), more
+devices, and the all-gathered CLIP loss with gradients.
+"""
+
+from vlmkit.checks.q2 import (
+    features,
+    gathered_matches,
+    labels_match,
+    local_clip_matches,
+    pairs_decompose,
+    ring_blocks,
+    ring_matches,
+    siglip_loss_matches,
+)
+from vlmkit.grading.registry import Check
+
+
+def ring_case(seed, batch, width, devices, t=10.0, b=-10.0, dtype="float32"):
+    return {"tensors": [*features(seed, batch, width), t, b], "devices": devices, "dtype": dtype}
+
+
+CHECKS = [
+    Check("q2.hidden.labels_other", "call", labels_match, {"args": [5]}),
+    Check("q2.hidden.loss_grads", "loss_and_grads", siglip_loss_matches(with_grads=True),
+          {"tensors": [*features(11, 7, 5), 10.0, -10.0]}),
+    Check("q2.hidden.loss_positive_bias", "loss_and_grads", siglip_loss_matches(with_grads=True),
+          {"tensors": [*features(12, 9, 4), 3.7, 1.5], "dtype": "float64"}),
+    Check("q2.hidden.loss_single_pair", "loss_and_grads", siglip_loss_matches(with_grads=True),
+          {"tensors": [*features(13, 1, 6), 10.0, -10.0]}),
+    Check("q2.hidden.pairs_other", "pairs", pairs_decompose, {"tensors": [*features(14, 6, 3), 4.0, 2.0]}),
+    Check("q2.hidden.pairs_single", "pairs", pairs_decompose,
+          {"tensors": [*features(15, 1, 5), 20.0, -5.0], "dtype": "float64"}),
+    Check("q2.hidden.ring_grads", "chunked", ring_matches(with_grads=True), ring_case(16, 12, 5, 3)),
+    Check("q2.hidden.ring_one_device", "chunked", ring_matches(with_grads=True), ring_case(17, 6, 4, 1)),
+    Check("q2.hidden.ring_singletons", "chunked", ring_matches(with_grads=True),
+          ring_case(18, 5, 4, 5, t=6.0, b=1.0)),
+    Check("q2.hidden.ring_blocks_other", "chunked", ring_blocks, ring_case(19, 12, 4, 6)),
+    Check("q2.hidden.ring_float64", "chunked", ring_matches(with_grads=True),
+          ring_case(20, 16, 8, 4, t=25.0, b=-3.0, dtype="float64")),
+    Check("q2.hidden.local_other", "chunked", local_clip_matches,
+          {"tensors": [*features(21, 12, 5), 30.0], "devices": 3}),
+    Check("q2.hidden.gathered_grads", "chunked", gathered_matches(with_grads=True),
+          {"tensors": [*features(22, 12, 5), 30.0], "devices": 3}),
+    Check("q2.hidden.gathered_blocks", "chunked", gathered_matches(with_grads=True),
+          {"tensors": [*features(23, 10, 4), 1 / 0.07], "devices": 5, "dtype": "float64"}),
+]
