@@ -19,7 +19,11 @@ try:
     socket.create_connection(("1.1.1.1", 53), timeout=2); seen["network"] = True
 except OSError:
     seen["network"] = False
-open("seen.json", "w").write(json.dumps(seen))
+try:
+    open("/sandbox/new-file", "w"); seen["wrote_sandbox"] = True
+except OSError:
+    seen["wrote_sandbox"] = False
+open(os.environ["VLMKIT_RECORD"], "w").write(json.dumps(seen))  # the one writable result file
 """
 
 
@@ -37,9 +41,9 @@ def test_kernel_sees_no_solutions_cannot_write_the_kit_and_has_no_network(tmp_pa
     package_file = str(paths.ROOT / "src" / "vlmkit" / "__init__.py")
     code = PROBE % (str(paths.SOLUTIONS), str(paths.ROOT / "src"), package_file)
     assert _run(tmp_path, code).status == "ok"
-    seen = json.loads((tmp_path / "seen.json").read_text())
-    assert seen == {"solutions": False, "src": True, "home": "/sandbox", "wrote_package": False,
-                    "network": False}
+    seen = json.loads((tmp_path / "records.jsonl").read_text())
+    assert seen == {"solutions": False, "src": True, "home": "/tmp/work", "wrote_package": False,
+                    "network": False, "wrote_sandbox": False}
 
 
 def test_memory_exhaustion_is_a_cell_error_not_a_machine_problem(tmp_path):

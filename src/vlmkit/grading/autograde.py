@@ -25,7 +25,6 @@ from vlmkit.grading.gradebook import record_grades
 from vlmkit.grading.report import (
     assignment_line,
     atomic_write,
-    feedback_html,
     question_table,
     write_outputs,
 )
@@ -65,14 +64,11 @@ def _store(out: Path, student: str, assignment: str, status: str, questions: dic
 
 
 def load_results(out: Path, assignment: str) -> dict:
-    """student → {question id → result}; a student whose grading did not finish gets 'failed'."""
+    """student → {question id → result}, or → None where the student's grading did not finish."""
     students = {}
     for path in sorted((out / "results" / assignment).glob("*.json")):
         record = json.loads(path.read_text())
-        questions = record["questions"]
-        if record["status"] != "complete":
-            questions = {"_": {"score": 0.0, "max_score": 0.0, "status": "failed"}}
-        students[record["student"]] = questions
+        students[record["student"]] = record["questions"] if record["status"] == "complete" else None
     return students
 
 
@@ -114,9 +110,9 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     for (student_dir, _, question, _), result in zip(tasks, results):
         name = student_dir.name
         graded.setdefault(name, {})[question.id] = result.to_json()
-        if result.ran is not None:
-            page = feedback_html(result.to_json(), result.ran)
-            atomic_write(out / "feedback" / name / assignment / f"{Path(question.notebook).stem}.html", page)
+        if result.feedback:
+            page = out / "feedback" / name / assignment / f"{Path(question.notebook).stem}.html"
+            atomic_write(page, result.feedback)
     record_grades(out, assignment, graded)
     for name, questions in graded.items():
         _store(out, name, assignment, "complete", questions)

@@ -1,9 +1,9 @@
 """Process and memory caps for one sandboxed run, with Linux cgroups where the grader may use them.
 
 RLIMIT_NPROC does not bind root, and RLIMIT_AS is per process, so a fork bomb or a swarm of
-allocating processes needs a group limit. Where the cgroup v1 `pids` and `memory` hierarchies
-are writable (root on most Linux hosts and containers), each run gets its own child group:
-at most `pids_max` processes and `memory_bytes` of RAM together. Elsewhere `available()` is
+allocating processes needs a group limit. Where the cgroup v1 `pids`, `memory` and `cpu`
+hierarchies are writable (root on most Linux hosts and containers), each run gets its own child
+group: at most `pids_max` processes and `memory_bytes` of RAM together, and a fair CPU share. Elsewhere `available()` is
 False and the per-process rlimits in sandbox.py are all there is.
 """
 
@@ -40,8 +40,11 @@ class Group:
     def __init__(self, pids_max: int, memory_bytes: int):
         name = f"vlmkit-{uuid.uuid4().hex[:12]}"
         self.folders = []
+        # Equal cpu.shares per run: a notebook spinning 256 processes gets the CPU time of one
+        # run, not 256 times a neighbour's.
         for controller, limits in (("pids", {"pids.max": pids_max}),
-                                   ("memory", {"memory.limit_in_bytes": memory_bytes})):
+                                   ("memory", {"memory.limit_in_bytes": memory_bytes}),
+                                   ("cpu", {"cpu.shares": 1024})):
             parent = _own_group(controller)
             if parent is None:
                 continue

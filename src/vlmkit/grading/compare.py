@@ -20,9 +20,9 @@ def close(actual, expected, what, atol=1e-5, rtol=1e-4):
     """Numbers/arrays equal within tolerance, same shape."""
     a, e = _as_array(actual), _as_array(expected)
     if a is None:
-        return f"{what}: expected numbers, got {type(actual).__name__}"
+        return f"{what}: expected numbers"
     if a.shape != e.shape:
-        return f"{what}: expected shape {tuple(e.shape)}, got {tuple(a.shape)}"
+        return f"{what}: wrong shape, expected {tuple(e.shape)}"
     if not np.all(np.isfinite(a)):
         return f"{what}: contains NaN or inf"
     if not np.allclose(a, e, atol=atol, rtol=rtol):
@@ -35,7 +35,7 @@ def equal(actual, expected, what):
     if isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray):
         a, e = np.asarray(actual), np.asarray(expected)
         if a.shape != e.shape:
-            return f"{what}: expected shape {tuple(e.shape)}, got {tuple(a.shape)}"
+            return f"{what}: wrong shape, expected {tuple(e.shape)}"
         same = bool(np.all(a == e))
     else:
         same = actual == expected and isinstance(actual, bool) == isinstance(expected, bool)

@@ -8,6 +8,7 @@ happens here, in the grader's process, on plain data; no learner code ever runs 
 """
 
 import json
+import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Optional
 import nbformat
 
 from vlmkit.grading import registry
-from vlmkit.grading.notebook import BrokenNotebook, graded_cells, merge, read_notebook
+from vlmkit.grading.notebook import BrokenNotebook, graded_cells, merge, nbgrader_meta, read_notebook
+from vlmkit.grading.report import feedback_html
+from vlmkit.grading.safe_io import read_capped
 from vlmkit.grading.sandbox import Limits, run_notebook
 from vlmkit.grading.verdict import Verdict, judge_record
 
@@ -41,21 +44,21 @@ class QuestionResult:
     status: str  # graded | missing | broken | timeout | crashed | failed
     cells: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    ran: Optional[dict] = None  # the notebook that ran (trusted sources), for feedback
+    feedback: str = ""  # the learner's feedback page (HTML), made where the notebook was graded
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data.pop("ran")
+        data.pop("feedback")
         return data
 
 
 def _read_records(path: Path) -> dict:
     """The last well-formed record of each check (a kernel can write anything to this file)."""
     records = {}
-    if path.is_symlink() or not path.exists():  # a kernel could plant a link to any file
+    try:
+        raw = read_capped(path, MAX_RECORDS_BYTES)
+    except OSError:  # missing, or replaced by a link or a FIFO: no records
         return records
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_RECORDS_BYTES)
     for line in raw.decode("utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
@@ -69,17 +72,15 @@ def _read_records(path: Path) -> dict:
 def _cell_errors(path: Path) -> dict:
     """grade_id → the error its test cell raised (for the instructor's report only)."""
     errors = {}
-    if path.is_symlink() or not path.exists() or path.stat().st_size > MAX_RECORDS_BYTES:
-        return errors
     try:
-        executed = nbformat.read(str(path), as_version=4)
-    except Exception:  # killed before writing, or overwritten by the learner's code
-        return errors
-    for cell in executed.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and grade_id:
-                errors[grade_id] = f"{out.get('ename')}: {out.get('evalue')}"[:300]
+        cells = json.loads(read_capped(path, MAX_RECORDS_BYTES)).get("cells", [])
+        for cell in cells:
+            grade_id = nbgrader_meta(cell).get("grade_id")
+            for out in cell.get("outputs", []) if grade_id else []:
+                if out.get("output_type") == "error":
+                    errors[grade_id] = f"{out.get('ename')}: {out.get('evalue')}"[:300]
+    except (OSError, ValueError, AttributeError, TypeError):  # killed early, or rewritten by the kernel
+        return {}
     return errors
 
 
@@ -102,10 +103,13 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     max_score = sum(c.points for c in cells)
     try:
         learner = read_notebook(learner_path)
+        merged, notes = merge(source, learner)
     except BrokenNotebook as err:
-        status = "missing" if not Path(learner_path).exists() else "broken"
-        return QuestionResult(question, name, 0.0, max_score, status, notes=[str(err)])
-    merged, notes = merge(source, learner)
+        status = "missing" if not os.path.lexists(learner_path) else "broken"
+        return _not_run(question, name, max_score, status, str(err))
+    except Exception as err:  # a notebook nbformat accepts can still be nonsense inside
+        return _not_run(question, name, max_score, "broken",
+                        f"{name} has damaged cells ({type(err).__name__}); re-download it")
     checks = registry.all_checks(question, hidden_dir)
     with tempfile.TemporaryDirectory(prefix="vlmkit-grade-") as tmp:
         workdir = Path(tmp)
@@ -124,8 +128,15 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
                                          [asdict(v) for v in verdicts], errors.get(cell.grade_id, ""))))
     score = sum(c["score"] for c in results)
     status = "graded" if run.status == "ok" else run.status
-    return QuestionResult(question, name, score, max_score, status, results, notes,
-                          json.loads(nbformat.writes(merged)))
+    result = QuestionResult(question, name, score, max_score, status, results, notes)
+    result.feedback = feedback_html(result.to_json(), merged)
+    return result
+
+
+def _not_run(question, name, max_score, status, note) -> QuestionResult:
+    result = QuestionResult(question, name, 0.0, max_score, status, notes=[note])
+    result.feedback = feedback_html(result.to_json(), {"cells": []})
+    return result
 
 
 def _judge(checks: dict, check_id: str, records: dict) -> Verdict:

@@ -13,7 +13,9 @@ from pathlib import Path
 import nbformat
 
 from vlmkit.grading.registry import checks_called_in
+from vlmkit.grading.safe_io import NotARegularFile, read_capped
 
+MAX_NOTEBOOK_BYTES = 20 << 20  # a checkpoint notebook is ~50 kB; nbgrader's own cap is 100 MB
 MISSING_ANSWER = 'raise NotImplementedError("this answer cell was deleted from the notebook")'
 
 
@@ -29,21 +31,31 @@ class TestCell:
 
 
 def nbgrader_meta(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
+    """A cell's nbgrader metadata, with a grade_id only if it is a string (learners edit JSON)."""
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = metadata.get("nbgrader", {}) if isinstance(metadata, dict) else {}
+    if not isinstance(meta, dict):
+        return {}
+    if not isinstance(meta.get("grade_id"), str):
+        meta = {k: v for k, v in meta.items() if k != "grade_id"}
+    return meta
 
 
 def read_notebook(path: Path):
     path = Path(path)
-    if not path.exists():
-        raise BrokenNotebook(f"{path.name} is missing")
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        raw = read_capped(path, MAX_NOTEBOOK_BYTES)
+    except FileNotFoundError:
+        raise BrokenNotebook(f"{path.name} is missing") from None
+    except NotARegularFile as err:
+        raise BrokenNotebook(f"{err}; submit the notebook file itself") from None
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     except (json.JSONDecodeError, nbformat.reader.NotJSONError) as err:
-        raise BrokenNotebook(f"{path.name} is not valid JSON ({str(err).splitlines()[0][:120]})")
+        raise BrokenNotebook(f"{path.name} is not valid JSON ({str(err).splitlines()[0][:120]})") from None
     except Exception as err:  # nbformat raises a zoo of types for damaged files
-        raise BrokenNotebook(f"{path.name} is not a readable notebook ({type(err).__name__})")
-    if not isinstance(nb.get("cells"), list):
+        raise BrokenNotebook(f"{path.name} is not a readable notebook ({type(err).__name__})") from None
+    if not isinstance(nb.get("cells"), list) or not all(isinstance(c, dict) for c in nb.cells):
         raise BrokenNotebook(f"{path.name} has no list of cells")
     return nb
 

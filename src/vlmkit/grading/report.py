@@ -91,8 +91,9 @@ def assignment_line(assignment: Assignment, results: dict) -> str:
            + "; ".join(missing)
 
 
-def _failed(results: dict) -> bool:
-    return any(r.get("status") == "failed" for r in results.values())
+def _failed(results) -> bool:
+    """True for a student whose grading did not finish (None) or had a question fail to grade."""
+    return results is None or any(r.get("status") == "failed" for r in results.values())
 
 
 def grades_csv(course: dict, graded: dict) -> str:
@@ -110,18 +111,20 @@ def grades_csv(course: dict, graded: dict) -> str:
                      *[col for a in others for col in (a.name, f"{a.name}_complete")]])
     students = sorted({name for by_student in graded.values() for name in by_student})
     for name in students:
-        results = graded.get("checkpoint", {}).get(name)
-        if results is None:
-            row = [""] * (len(ids) + 2)
-        elif _failed(results):
+        results = graded.get("checkpoint", {}).get(name, {})
+        if results is None:  # the student's grading never finished
             row = [""] * (len(ids) + 1) + ["grading failed: re-run autograde"]
-        else:
-            row = [_fmt(results[i]["score"]) if i in results else "" for i in ids]
-            row += [_fmt(total(results)), band(total(results))]
+        elif not results:  # not submitted for the checkpoint
+            row = [""] * (len(ids) + 2)
+        else:  # a question whose grading failed is blank; the others keep their scores
+            row = [_fmt(results[i]["score"]) if i in results and results[i]["status"] != "failed"
+                   else "" for i in ids]
+            row += [_fmt(total(results)),
+                    band(total(results)) if not _failed(results) else "incomplete: re-run autograde"]
         for other in others:
-            mine = graded[other.name].get(name)
-            if mine is None or _failed(mine):
-                row += ["", "" if mine is None else "grading failed"]
+            mine = graded[other.name].get(name, {})
+            if not mine or _failed(mine):
+                row += ["", "grading failed" if mine is None or mine else ""]
             else:
                 row += [_fmt(total(mine)), "yes" if not missing_parts(other, mine) else "no"]
         writer.writerow([name, *row])
@@ -135,6 +138,9 @@ def write_outputs(out: Path, course: dict, graded: dict) -> None:
     for assignment, by_student in graded.items():
         spec = course[assignment]
         for name, results in by_student.items():
+            if results is None:
+                report.setdefault(name, {})[assignment] = {"status": "grading failed: re-run autograde"}
+                continue
             entry = {"points": total(results), "max_points": spec.total,
                      "missing": missing_parts(spec, results), "questions": results}
             if assignment == "checkpoint":

@@ -1,8 +1,9 @@
 """How a learner's notebook is run: in a sandbox, with limits, never in the grader's process.
 
 With bubblewrap (`bwrap`), the runner sees a read-only system, the Python installation and the
-kit's `src/` and `data/`, and one private writable folder (mounted at /sandbox) holding only
-this notebook, its hidden-check inputs and its record file. It has no network, no view of
+kit's `src/` and `data/`, a read-only /sandbox holding only this notebook and its hidden-check
+inputs (with its record file and executed copy as the only writable files), and a size-capped
+scratch /tmp. It has no network, no view of
 other submissions, the gradebook, `solutions/` or the hidden checks, and cannot write into
 any installed package. Without bwrap the kit warns once and falls back to a private working
 folder and the same resource limits.
@@ -25,6 +26,8 @@ from vlmkit import paths
 from vlmkit.grading import cgroups
 
 MOUNT = "/sandbox"
+SCRATCH = "/tmp/work"
+OUTPUTS = ("records.jsonl", "executed.ipynb")
 
 
 @dataclass(frozen=True)
@@ -78,15 +81,20 @@ def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
     for path in _readonly_paths():
         cmd += ["--ro-bind", path, path]
-    return cmd + ["--bind", str(workdir), MOUNT, "--chdir", MOUNT]
+    # The run's folder is read-only; only the two result files are writable (and cannot be
+    # swapped for a link or a FIFO). Scratch space is the size-capped /tmp.
+    cmd += ["--ro-bind", str(workdir), MOUNT]
+    for name in OUTPUTS:
+        cmd += ["--bind", str(workdir / name), f"{MOUNT}/{name}"]
+    return cmd + ["--dir", SCRATCH, "--chdir", SCRATCH]
 
 
-def _environment(home: str, limits: Limits) -> dict:
+def _environment(home: str, scratch: str, limits: Limits) -> dict:
     threads = str(limits.threads)
     return {
         "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
-        "HOME": home, "IPYTHONDIR": f"{home}/.ipython", "MPLCONFIGDIR": f"{home}/.mpl",
-        "JUPYTER_RUNTIME_DIR": f"{home}/.runtime", "MPLBACKEND": "Agg",
+        "HOME": scratch, "IPYTHONDIR": f"{scratch}/.ipython", "MPLCONFIGDIR": f"{scratch}/.mpl",
+        "JUPYTER_RUNTIME_DIR": f"{scratch}/.runtime", "MPLBACKEND": "Agg",
         "VLMKIT_RECORD": f"{home}/records.jsonl", "VLMKIT_CASES": f"{home}/cases.json",
         "VLMKIT_HOME": str(paths.ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
         "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "PYTHONDONTWRITEBYTECODE": "1",
@@ -109,19 +117,20 @@ def _set_limits(limits: Limits, group):
 def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
     """Execute workdir/notebook.ipynb into workdir/executed.ipynb; records go to workdir/records.jsonl."""
     workdir = Path(workdir).resolve()
+    for name in OUTPUTS:
+        (workdir / name).touch()
     if limits.sandbox and bwrap_available():
-        home, prefix = MOUNT, _bwrap_command(workdir, limits)
-    elif not limits.sandbox:
-        home, prefix = str(workdir), []
+        home, scratch, prefix = MOUNT, SCRATCH, _bwrap_command(workdir, limits)
     else:
-        warnings.warn("bubblewrap (bwrap) not found: notebooks run without a filesystem sandbox; "
-                      "install it with `apt-get install bubblewrap`", RuntimeWarning, stacklevel=2)
-        home, prefix = str(workdir), []
+        if limits.sandbox:
+            warnings.warn("bubblewrap (bwrap) not found: notebooks run without a filesystem sandbox; "
+                          "install it with `apt-get install bubblewrap`", RuntimeWarning, stacklevel=2)
+        home, scratch, prefix = str(workdir), str(workdir), []
     command = prefix + [sys.executable, "-m", "vlmkit.grading.runner", f"{home}/notebook.ipynb",
                         f"{home}/executed.ipynb", "--cell-timeout", str(limits.cell_s)]
     group = cgroups.Group(limits.processes, limits.group_memory_bytes)
     try:
-        process = subprocess.Popen(command, cwd=workdir, env=_environment(home, limits),
+        process = subprocess.Popen(command, cwd=workdir, env=_environment(home, scratch, limits),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, preexec_fn=_set_limits(limits, group),
                                    start_new_session=True)
@@ -141,4 +150,4 @@ def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
         return RunResult("crashed", "the notebook's kernel died (os._exit, a crash or a kill); "
                                     "checks after that point did not run")
     return RunResult("crashed", f"the notebook runner stopped (exit status {process.returncode}); "
-                                "checks after that point did not run")
+                                "checks that had not run by then failed")
