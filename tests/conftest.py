@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from vlmkit import paths
 from vlmkit.course import load_course
@@ -33,8 +32,3 @@ def write_submission(root: Path, student: str, notebooks: dict) -> None:
 
 def with_answer(notebook: str, grade_id: str, code: str):
     return set_answers(solved_notebook(notebook), {grade_id: code})
-
-
-@pytest.fixture(scope="session")
-def question_by_notebook():
-    return {q.notebook: q for q in CHECKPOINT.questions}
