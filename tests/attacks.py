@@ -7,7 +7,7 @@ the attacks, a `baseline` (the same wrong answers, no attack) and a `bystander` 
 
 Payloads are written as an adversary would write them, except where the shared test machine
 (2 cores, no swap, other people's work) needs a bound: the disk filler stops at 300 MB, the fork
-bomb runs for 5 s (a real one runs until the wall limit), the fork bomb and the memory swarm
+bomb runs for at most 10 s (a real one runs until the wall limit), the fork bomb and the memory swarm
 run only where the sandbox caps a run's processes and memory as a group, and the vandal proves
 write access to JSON/CSV files by opening them for append without writing, so that a sandbox
 failure cannot corrupt the shared checkout. Strings the suite looks for in feedback
@@ -587,15 +587,21 @@ while len(statuses) < len(kids) and time.time() < deadline:
 FORK_BOMB = r'''
 import os, subprocess, time
 swarm_killed = sum(os.WIFSIGNALED(s) for s in statuses.values())
-subprocess.Popen(["/bin/sh", "-c", "f() { f | f & }; f"], start_new_session=True)
-peak, end = 0, time.time() + 5
-while time.time() < end:
+# The bomb's shells say "Cannot fork" when a limit refuses them: proof that a cap bound it, on a
+# fast machine (the count reaches the cap) and a slow one (the bomb grows slower than the clock).
+subprocess.Popen(["/bin/sh", "-c", "f() { f | f & }; f"], start_new_session=True,
+                 stderr=open("/tmp/bomb.err", "wb"))
+peak, refused_at, start = 0, None, time.time()
+while time.time() < start + 10 and (refused_at is None or time.time() < refused_at + 1):
     count = sum(p.isdigit() for p in os.listdir("/proc"))
     peak = max(peak, count)
     if count > 2000:   # safety valve for the shared machine: the group cap is not working
         break
+    if refused_at is None and b"fork" in open("/tmp/bomb.err", "rb").read(1 << 16):
+        refused_at = time.time()
     time.sleep(0.05)
-_report("SWARM-KILLED %d of %d; PEAK-PROCESSES %d" % (swarm_killed, len(statuses), peak))
+_report("SWARM-KILLED %d of %d; PEAK-PROCESSES %d; FORK-REFUSED %d" % (swarm_killed, len(statuses), peak,
+                                                                      refused_at is not None))
 ''' + KILL_ALL
 
 MALFORMED_CELL = {"cell_type": "code", "execution_count": None, "outputs": [], "source": "x = 1\n",
@@ -695,7 +701,7 @@ def attacks(port, host_ip, subs_root, process_limits=True):
     }
     processes = [report("q5"), SWARM, SWARM_WAIT, SWARM_WAIT, FORK_BOMB] if process_limits else [KILL_ALL]
     table["processes_swarm_bomb_kill"] = Attack(
-        "q5", ("4 x 1.6 GB children, a fork bomb (5 s), then " if process_limits else "") + "SIGKILL to all",
+        "q5", ("4 x 1.6 GB children, a fork bomb (≤ 10 s), then " if process_limits else "") + "SIGKILL to all",
         [("q5_test_normalize_quantize", c) for c in processes])
     return table
 

@@ -434,8 +434,12 @@ def test_leak_markers_are_meaningful(batch):
                     "(Limits.processes with cgroups): a fork bomb would take down the shared machine")
 def test_fork_bomb_and_memory_swarm_are_contained(batch):
     report = batch.report("processes_swarm_bomb_kill")
-    match = re.search(r"SWARM-KILLED (\d) of (\d); PEAK-PROCESSES (\d+)", report)
+    match = re.search(r"SWARM-KILLED (\d) of (\d); PEAK-PROCESSES (\d+); FORK-REFUSED (\d)", report)
     assert match, f"no report from the swarm's kernel: {report!r}"
-    killed, waited, peak = map(int, match.groups())
+    killed, waited, peak, refused = map(int, match.groups())
     assert killed >= 1 and waited == 4, f"4 children touched 7 GB together and none was stopped ({report})"
-    assert 0.75 * LIMITS.processes <= peak <= LIMITS.processes, f"the fork bomb peaked at {peak} processes"
+    # /proc is listed while the bomb's shells die and are reborn, so one listing can count a
+    # process and its successor: allow that much over the cap, not a runaway.
+    assert peak <= 1.1 * LIMITS.processes, f"the fork bomb peaked at {peak} processes"
+    # A cap bound the bomb: its shells were refused forks (how far it grew first depends on the machine).
+    assert refused, f"the fork bomb ran 10 s and was never refused a fork (peak {peak} processes)"
