@@ -8,20 +8,21 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.grading.examples import set_answers, solved
 
-CHECKPOINT = load_course()["checkpoint"]
+COURSE = load_course()
+CHECKPOINT = COURSE["checkpoint"]
 
 
-def release_path(notebook: str) -> Path:
-    return paths.NOTEBOOKS / "checkpoint" / notebook
+def release_path(notebook: str, assignment: str = "checkpoint") -> Path:
+    return paths.NOTEBOOKS / assignment / notebook
 
 
-def solved_notebook(notebook: str):
-    return solved(release_path(notebook), paths.SOLUTIONS / "checkpoint" / notebook)
+def solved_notebook(notebook: str, assignment: str = "checkpoint"):
+    return solved(release_path(notebook, assignment), paths.SOLUTIONS / assignment / notebook)
 
 
-def write_submission(root: Path, student: str, notebooks: dict) -> None:
+def write_submission(root: Path, student: str, notebooks: dict, assignment: str = "checkpoint") -> None:
     """notebooks: file name → notebook node, or → str (raw file content)."""
-    folder = root / student / "checkpoint"
+    folder = root / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
     for name, nb in notebooks.items():
         if isinstance(nb, str):
@@ -30,5 +31,5 @@ def write_submission(root: Path, student: str, notebooks: dict) -> None:
             nbformat.write(nb, str(folder / name))
 
 
-def with_answer(notebook: str, grade_id: str, code: str):
-    return set_answers(solved_notebook(notebook), {grade_id: code})
+def with_answer(notebook: str, grade_id: str, code: str, assignment: str = "checkpoint"):
+    return set_answers(solved_notebook(notebook, assignment), {grade_id: code})

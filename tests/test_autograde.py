@@ -12,13 +12,21 @@ from vlmkit.grading.autograde import autograde, load_results
 from vlmkit.grading.examples import wrong_answers
 from vlmkit.grading.report import write_outputs
 
-CHECKPOINT = load_course()["checkpoint"]
+COURSE = load_course()
+CHECKPOINT, CAPSTONE = COURSE["checkpoint"], COURSE["capstone"]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
+def graded_all(tmp_path_factory):
+    """Both assignments graded into one folder, as `vlmkit autograde` does: assignment → results."""
     out = tmp_path_factory.mktemp("grading")
-    return out, autograde(paths.EXAMPLES, out, "checkpoint", jobs=2)
+    return out, {name: autograde(paths.EXAMPLES, out, name, jobs=2) for name in COURSE}
+
+
+@pytest.fixture(scope="module")
+def graded(graded_all):
+    out, results = graded_all
+    return out, results["checkpoint"]
 
 
 def test_solutions_score_full_marks_on_every_question(graded):
@@ -33,30 +41,42 @@ def test_blank_release_scores_zero(graded):
     assert all(r["status"] == "graded" for r in results["blank"].values())
 
 
-def test_mistakes_lose_exactly_the_listed_cells(graded):
-    _, results = graded
-    for q in CHECKPOINT.questions:
-        wrong = wrong_answers(q.id)
-        if not wrong:
-            continue
-        lost = {c["grade_id"] for c in results["mistakes"][q.id]["cells"] if c["score"] < c["max_score"]}
-        assert lost == wrong[0][3], (q.id, wrong[0][0])
+def test_mistakes_lose_exactly_the_listed_cells(graded_all):
+    _, graded = graded_all
+    for name, assignment in COURSE.items():
+        for q in assignment.questions:
+            wrong = wrong_answers(q.id)
+            mistakes = graded[name]["mistakes"][q.id]
+            lost = {c["grade_id"] for c in mistakes["cells"] if c["score"] < c["max_score"]}
+            assert wrong and lost == wrong[0][3], (q.id, wrong[0][0] if wrong else "no wrong answers")
+
+
+def test_the_capstone_is_graded_apart_from_the_checkpoint(graded_all):
+    _, graded = graded_all
+    capstone = {student: results["capstone"] for student, results in graded["capstone"].items()}
+    assert capstone["complete"]["score"] == CAPSTONE.total == 4, capstone["complete"]
+    assert capstone["blank"]["score"] == 0 and capstone["blank"]["status"] == "graded"
+    assert 0 < capstone["mistakes"]["score"] < 4
 
 
 def test_grades_csv_and_report(graded):
     out, _ = graded
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert list(rows[0]) == ["student", *[q.id for q in CHECKPOINT.questions], "total", "band"]
+    assert list(rows[0]) == ["student", *[q.id for q in CHECKPOINT.questions], "total", "band",
+                             "capstone", "capstone_complete"]
     by_student = {r["student"]: r for r in rows}
     assert float(by_student["blank"]["total"]) == 0 and "redo the phase" in by_student["blank"]["band"]
+    assert (by_student["complete"]["capstone"], by_student["complete"]["capstone_complete"]) == ("4", "yes")
+    assert (by_student["blank"]["capstone"], by_student["blank"]["capstone_complete"]) == ("0", "no")
     report = json.loads((out / "report.json").read_text())
     assert report["complete"]["checkpoint"]["points"] == len(CHECKPOINT.questions)
+    assert report["complete"]["capstone"]["points"] == 4 and not report["complete"]["capstone"]["missing"]
 
 
 def test_feedback_has_verdicts_but_no_hidden_test_source(graded):
     out, _ = graded
     pages = list((out / "feedback").rglob("*.html"))
-    assert len(pages) == 3 * len(CHECKPOINT.questions)
+    assert len(pages) == 3 * sum(len(a.questions) for a in COURSE.values())
     for page in pages:
         text = page.read_text()
         assert "BEGIN HIDDEN TESTS" not in text and "Traceback" not in text
@@ -89,18 +109,21 @@ def test_an_interrupted_regrade_shows_failed_not_the_old_score(graded, tmp_path)
     assert rows["complete"]["total"] == "" and "failed" in rows["complete"]["band"]
 
 
-def test_nbgrader_export_reads_the_kits_grades(graded, tmp_path):
+def test_nbgrader_export_reads_the_kits_grades(graded_all, tmp_path):
     import os
     import subprocess
     import sys
 
-    out, results = graded
+    out, results = graded_all
     csv_path = tmp_path / "export.csv"
     bin_dir = os.path.dirname(sys.executable)
     subprocess.run([os.path.join(bin_dir, "nbgrader"), "export",
                     f"--CourseDirectory.db_url=sqlite:///{out / 'gradebook.db'}",
                     f"--CsvExportPlugin.to={csv_path}"], check=True, capture_output=True,
                    env={**os.environ, "PATH": bin_dir + os.pathsep + os.environ["PATH"]}, cwd=tmp_path)
-    rows = {r["student_id"]: r for r in csv.DictReader(csv_path.open())}
-    for student, questions in results.items():
-        assert float(rows[student]["score"]) == pytest.approx(sum(q["score"] for q in questions.values()))
+    rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(csv_path.open())}
+    assert len(rows) == sum(len(by_student) for by_student in results.values())
+    for assignment, by_student in results.items():
+        for student, questions in by_student.items():
+            score = float(rows[assignment, student]["score"])
+            assert score == pytest.approx(sum(q["score"] for q in questions.values()))

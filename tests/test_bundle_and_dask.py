@@ -10,12 +10,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import CHECKPOINT, solved_notebook, write_submission
+from conftest import COURSE, solved_notebook, write_submission
 from vlmkit import paths
 from vlmkit.grading.autograde import autograde
 from vlmkit.grading.bundle import make_bundle
 
-HIDDEN_ID = re.compile(r"q\d\.hidden\.")
+HIDDEN_ID = re.compile(r"(q\d|capstone)\.hidden\.")
 
 
 def _lines(text: str) -> list:
@@ -25,15 +25,21 @@ def _lines(text: str) -> list:
 def solution_snippets() -> set:
     """Every run of three consecutive solution lines that the learner notebook does not show."""
     snippets = set()
-    for question in CHECKPOINT.questions:
-        source = paths.SOLUTIONS / "checkpoint" / question.notebook
-        released = _text(paths.NOTEBOOKS / "checkpoint" / question.notebook, "")
-        for cell in nbformat.read(str(source), as_version=4).cells:
-            if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-                lines = _lines(cell.source)
-                snippets |= {"\n".join(lines[i:i + 3]) for i in range(len(lines) - 2)}
-        snippets = {s for s in snippets if s not in released}
+    for name, assignment in COURSE.items():
+        for question in assignment.questions:
+            snippets |= _hidden_snippets(paths.SOLUTIONS / name / question.notebook,
+                                         _text(paths.NOTEBOOKS / name / question.notebook, ""))
     return snippets
+
+
+def _hidden_snippets(source, released) -> set:
+    """Three-line runs of one source notebook's solution cells that its release does not show."""
+    snippets = set()
+    for cell in nbformat.read(str(source), as_version=4).cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            lines = _lines(cell.source)
+            snippets |= {"\n".join(lines[i:i + 3]) for i in range(len(lines) - 2)}
+    return {s for s in snippets if s not in released}
 
 
 def _text(path, raw) -> str:
@@ -48,6 +54,8 @@ def test_bundle_holds_learner_material_only(tmp_path):
     archive = make_bundle(tmp_path / "learner.zip")
     names = zipfile.ZipFile(archive).namelist()
     assert "notebooks/checkpoint/q5_coordinate_tokens.ipynb" in names
+    assert {"notebooks/capstone/capstone.ipynb", "data/capstone/test/samples.json",
+            "data/models/vqa.safetensors"} <= set(names)
     assert "src/vlmkit/grading/checks.py" in names and "autograder/manifest.json" in names
     forbidden = ("solutions/", "autograder/hidden", "autograder/examples", "autograder/wrong_answers",
                  "tests/", ".git/")

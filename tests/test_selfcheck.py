@@ -31,3 +31,12 @@ def test_selfcheck_and_autograde_agree_on_visible_checks(tmp_path):
     hidden = {v["check"] for c in graded["cells"] for v in c["verdicts"] if ".hidden." in v["check"]}
     visible = {v["check"]: v for c in graded["cells"] for v in c["verdicts"] if v["check"] not in hidden}
     assert {v["check"]: v for c in mine["cells"] for v in c["verdicts"]} == visible
+
+
+def test_selfcheck_of_the_capstone_reports_the_capstone_not_the_checkpoint_band():
+    done = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck",
+                           str(paths.EXAMPLES / "mistakes" / "capstone" / "capstone.ipynb")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Phase V capstone: 3/4, still missing: capstone: 1 test cell(s) failing" in done.stdout
+    assert "/6" not in done.stdout  # the 0-6 bands belong to the checkpoint

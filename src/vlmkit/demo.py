@@ -1,13 +1,16 @@
 """`vlmkit demo` (what `make demo` runs): the kit's main job on its bundled defaults.
 
-Autogrades the three example submissions in autograder/examples/ (complete, blank, mistakes),
-prints their score tables and says where the CSV, JSON and feedback went.
+Autogrades the three example submissions in autograder/examples/ (complete, blank, mistakes) for
+every assignment (the checkpoint and the capstone), prints their score tables and says where the
+CSV, JSON and feedback went; then evaluates the kit's pipeline on the bundled test set and says
+where its report went.
 """
 
 from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
+from vlmkit.eval_cli import run_eval
 from vlmkit.grading.autograde import assignments_present, autograde, print_summary
 
 
@@ -20,7 +23,9 @@ def run(args) -> int:
     print_summary(course, graded, heading="example submission: ")
     print(f"\ngrades.csv:  {out / 'grading' / 'grades.csv'}")
     print(f"report.json: {out / 'grading' / 'report.json'}")
-    print(f"feedback:    {out / 'grading' / 'feedback'}/<student>/checkpoint/*.html")
+    print(f"feedback:    {out / 'grading' / 'feedback'}/<student>/<assignment>/*.html")
+    print("\nEvaluating the kit's pipeline on the bundled capstone test set ...")
+    run_eval(out=out / "eval")
     return 0
 
 

@@ -43,12 +43,8 @@ def run_eval(backend="tiny", data=None, out=DEFAULT_OUT, limit=None, verbose=Tru
                        "or leave it out to use the bundled test set")
     if limit is not None and limit < 1:
         raise KitError(f"--limit must be at least 1 (got {limit})")
-    try:  # imported here: both pull in torch and the models, which the argument checks do not need
-        from vlmkit.pipeline import Pipeline
-        from vlmkit.world import load_samples
-    except ModuleNotFoundError as err:
-        raise KitError(f"this kit has no offline pipeline yet ({err.name} is missing); "
-                       "it arrives with the tiny models, see data/README.md") from None
+    from vlmkit.pipeline import Pipeline  # imported here: torch and the models load only when needed
+    from vlmkit.world import load_samples
 
     samples = load_samples(data)[:limit]
     if not samples:

@@ -23,7 +23,7 @@ def record_grades(out: Path, assignment: str, students: dict) -> Path:
     # nbgrader 0.9 with SQLAlchemy 2 warns on every new submission; the rows are right.
     warnings.filterwarnings("ignore", category=SAWarning)
     db = Path(out).resolve() / "gradebook.db"
-    if not db.exists():  # nbgrader learns the notebooks and grade cells from the source
+    if not _knows(db, assignment):  # nbgrader learns the notebooks and grade cells from the source
         with tempfile.TemporaryDirectory() as tmp:
             generate(assignment, Path(tmp), db_url=f"sqlite:///{db}")
     with Gradebook(f"sqlite:///{db}") as gb:
@@ -47,3 +47,17 @@ def record_grades(out: Path, assignment: str, students: dict) -> Path:
                     grade.manual_score = manual.get(key)
             gb.db.commit()
     return db
+
+
+def _knows(db: Path, assignment: str) -> bool:
+    """Whether the gradebook exists and has the assignment (one folder may hold several)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not db.exists():
+        return False
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            gb.find_assignment(assignment)
+            return True
+        except MissingEntry:
+            return False

@@ -55,7 +55,10 @@ def question_table(assignment: Assignment, results: dict, title: str = "") -> st
         if not ok:
             missed.append(f"  {q.id} {q.topic}: revisit {q.revisit()}")
     score = total(results)
-    lines.append(f"total: {_fmt(score)}/{_fmt(assignment.total)}  ->  {band(score)}")
+    if assignment.name == "checkpoint":  # the score table's bands are the checkpoint's 0-6
+        lines.append(f"total: {_fmt(score)}/{_fmt(assignment.total)}  ->  {band(score)}")
+    else:
+        lines.append(assignment_line(assignment, results))
     if missed:
         lines += ["to review:"] + missed
     return "\n".join(lines)
