@@ -8,7 +8,7 @@ import pytest
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.autograde import autograde, load_results
+from vlmkit.grading.autograde import autograde, load_results, print_summary
 from vlmkit.grading.examples import wrong_answers
 from vlmkit.grading.report import write_outputs
 
@@ -57,6 +57,16 @@ def test_the_capstone_is_graded_apart_from_the_checkpoint(graded_all):
     assert capstone["complete"]["score"] == CAPSTONE.total == 4, capstone["complete"]
     assert capstone["blank"]["score"] == 0 and capstone["blank"]["status"] == "graded"
     assert 0 < capstone["mistakes"]["score"] < 4
+
+
+def test_printed_summary_ends_with_the_capstone_line(graded_all, capsys):
+    _, graded = graded_all
+    print_summary(COURSE, graded)
+    blocks = {b.splitlines()[0]: b for b in capsys.readouterr().out.split("\n== ") if b.strip()}
+    complete, blank = blocks["complete"].splitlines(), blocks["blank"].splitlines()
+    assert complete[-1] == "Phase V capstone complete (4/4)"
+    assert blank[-1].startswith("Phase V capstone: 0/4, still missing: capstone: 4 test cell(s) failing")
+    assert any("6/6" in line and "ready for VLM fine-tuning" in line for line in complete)
 
 
 def test_grades_csv_and_report(graded):
