@@ -40,11 +40,25 @@ def set_answers(learner_nb, answers: dict):
     return nb
 
 
-def solved(release_path: Path, source_path: Path):
+def solution_answers(source_path: Path) -> dict:
+    """grade_id → the answer cell's source as a learner who solved it would have it."""
     source = nbformat.read(str(source_path), as_version=4)
-    answers = {nbgrader_meta(c)["grade_id"]: solution_code(c.source)
-               for c in source.cells if nbgrader_meta(c).get("solution")}
-    return set_answers(nbformat.read(str(release_path), as_version=4), answers)
+    return {nbgrader_meta(c)["grade_id"]: solution_code(c.source)
+            for c in source.cells if nbgrader_meta(c).get("solution")}
+
+
+def solved(release_path: Path, source_path: Path):
+    return set_answers(nbformat.read(str(release_path), as_version=4), solution_answers(source_path))
+
+
+def mistake(source: str, *edits) -> str:
+    """A wrong answer: `source` with each (old, new) edit made; each old passage must be there
+    exactly once, so a wrong answer cannot silently stop being wrong when the solution changes."""
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"the passage to change is not in the solution exactly once: {old!r}")
+        source = source.replace(old, new)
+    return source
 
 
 def wrong_answers(question: str) -> list:
