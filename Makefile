@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: install demo test lint release-check bench sandbox-deps clean
+.PHONY: install demo test lint release-check audit bench sandbox-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install
 
 release-check: install
 	$(BIN)/vlmkit release --check
+
+# Mutation testing of the grader over every question (minutes); `make test` runs a seeded sample.
+audit: install
+	$(BIN)/vlmkit audit --jobs 2
 
 bench: install
 	$(BIN)/python benchmarks/bench_grading.py

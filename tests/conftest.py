@@ -1,11 +1,13 @@
 """Shared helpers for the grading tests: build submission folders from the course's notebooks."""
 
+import functools
 from pathlib import Path
 
 import nbformat
 
 from vlmkit import paths
 from vlmkit.course import load_course
+from vlmkit.grading.audit import grade_answers
 from vlmkit.grading.examples import set_answers, solved
 
 COURSE = load_course()
@@ -33,3 +35,18 @@ def write_submission(root: Path, student: str, notebooks: dict, assignment: str 
 
 def with_answer(notebook: str, grade_id: str, code: str, assignment: str = "checkpoint"):
     return set_answers(solved_notebook(notebook, assignment), {grade_id: code})
+
+
+@functools.lru_cache(maxsize=None)
+def fast_graded(question: str, grade_id: str = None, code: str = None, blank: bool = False) -> dict:
+    """The solved notebook (one answer replaced, or the blank release) graded on the fast path,
+    hidden checks included; cached for the session, so several test modules share one run."""
+    answers = {grade_id: code} if grade_id else {}
+    return grade_answers(question, answers, blank=blank).to_json()
+
+
+def verdicts_of(result: dict) -> tuple:
+    """What a grade is made of, for comparing two runs: status, score and every check's verdict."""
+    return (result["status"], result["score"],
+            [(c["grade_id"], c["score"], [(v["check"], v["passed"], v["message"]) for v in c["verdicts"]])
+             for c in result["cells"]])

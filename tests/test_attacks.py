@@ -250,9 +250,9 @@ def batch(tmp_path_factory):
     results, seconds, state = {}, {}, {}
     real_task = autograde_module._grade_task
 
-    def spying_task(student_dir, assignment, question, limits):
+    def spying_task(student_dir, assignment, question, limits, execute):
         start = time.monotonic()
-        result = real_task(student_dir, assignment, question, limits)
+        result = real_task(student_dir, assignment, question, limits, execute)
         results[(Path(student_dir).name, question.id)] = result
         seconds[(Path(student_dir).name, question.id)] = time.monotonic() - start
         return result

@@ -6,10 +6,13 @@ import shutil
 
 import pytest
 
+from conftest import verdicts_of
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.grading.autograde import autograde, load_results, print_summary
+from vlmkit.grading.engine import grade_notebook
 from vlmkit.grading.examples import wrong_answers
+from vlmkit.grading.inprocess import run_forked
 from vlmkit.grading.report import write_outputs
 
 COURSE = load_course()
@@ -39,6 +42,18 @@ def test_blank_release_scores_zero(graded):
     _, results = graded
     assert all(r["score"] == 0 for r in results["blank"].values())
     assert all(r["status"] == "graded" for r in results["blank"].values())
+
+
+@pytest.mark.parametrize("student", ["complete", "blank", "mistakes"])
+def test_fast_path_reaches_the_sandboxs_verdicts(graded_all, student):
+    """The fast path (no kernel, no sandbox) that `vlmkit audit` uses agrees check by check."""
+    _, graded = graded_all
+    for name, assignment in COURSE.items():
+        for q in assignment.questions:
+            learner = paths.EXAMPLES / student / name / q.notebook
+            fast = grade_notebook(q.id, paths.SOLUTIONS / name / q.notebook, learner, paths.HIDDEN_CHECKS,
+                                  execute=run_forked)
+            assert verdicts_of(fast.to_json()) == verdicts_of(graded[name][student][q.id]), (student, q.id)
 
 
 def test_mistakes_lose_exactly_the_listed_cells(graded_all):

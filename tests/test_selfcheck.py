@@ -5,9 +5,10 @@ import sys
 
 import nbformat
 
-from conftest import solved_notebook
+from conftest import solved_notebook, with_answer
 from vlmkit import paths
 from vlmkit.grading.autograde import autograde
+from vlmkit.grading.examples import delegating_answers
 from vlmkit.grading.selfcheck import selfcheck
 
 Q5 = "q5_coordinate_tokens.ipynb"
@@ -40,3 +41,15 @@ def test_selfcheck_of_the_capstone_reports_the_capstone_not_the_checkpoint_band(
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Phase V capstone: 3/4, still missing: capstone: 1 test cell(s) failing" in done.stdout
     assert "/6" not in done.stdout  # the 0-6 bands belong to the checkpoint
+
+
+def test_selfcheck_tells_a_learner_early_that_a_delegating_answer_loses_its_cells(tmp_path):
+    """The learner hears it before submitting: same cells, same reason as autograde."""
+    name, grade_id, code, lost = delegating_answers("q1")[0]
+    notebook = tmp_path / "q1_clip_loss.ipynb"
+    nbformat.write(with_answer(notebook.name, grade_id, code), str(notebook))
+    result = selfcheck([notebook])["checkpoint"]["q1"]
+    failed = {c["grade_id"]: [v["message"] for v in c["verdicts"] if not v["passed"]] for c in result["cells"]}
+    assert {cell for cell, messages in failed.items() if messages} == lost
+    assert all(any("open_clip.loss.ClipLoss" in m and "your own implementation" in m for m in failed[cell])
+               for cell in lost)

@@ -1,27 +1,21 @@
-"""Every realistic wrong answer in autograder/wrong_answers/ loses exactly its listed cells."""
+"""Every realistic wrong answer in autograder/wrong_answers/ loses exactly its listed cells, through
+`vlmkit autograde` (sandboxed), and so does the first delegating answer of each question
+(autograder/delegating_answers/: a call to the reference; tests/checks covers all of them)."""
 
 import re
 
 import pytest
 
-from conftest import COURSE, with_answer, write_submission
+from conftest import COURSE, fast_graded, verdicts_of, with_answer, write_submission
 from vlmkit.grading.autograde import autograde
-from vlmkit.grading.examples import wrong_answers
-from vlmkit.grading.notebook import nbgrader_meta
+from vlmkit.grading.examples import delegating_answers, graded_cells_only, wrong_answers
 
 CASES = [(name, q, wrong) for name, assignment in COURSE.items()
-         for q in assignment.questions for wrong in wrong_answers(q.id)]
+         for q in assignment.questions for wrong in wrong_answers(q.id) + delegating_answers(q.id)[:1]]
 
 
 def _student(question, wrong):
     return re.sub(r"[^A-Za-z0-9_-]+", "_", f"{question.id}-{wrong[0]}")[:60]
-
-
-def _graded_cells_only(nb):
-    """The notebook without its free exploration cells (the capstone's plots and side-by-side
-    runs): they earn nothing, so dropping them, as a learner may, only makes the test faster."""
-    nb.cells = [c for c in nb.cells if c.cell_type != "code" or nbgrader_meta(c)]
-    return nb
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +23,7 @@ def graded(tmp_path_factory):
     subs, out = tmp_path_factory.mktemp("wrong"), tmp_path_factory.mktemp("out")
     for assignment, question, wrong in CASES:
         _, grade_id, code, _ = wrong
-        nb = _graded_cells_only(with_answer(question.notebook, grade_id, code, assignment))
+        nb = graded_cells_only(with_answer(question.notebook, grade_id, code, assignment))
         write_submission(subs, _student(question, wrong), {question.notebook: nb}, assignment)
     return {name: autograde(subs, out, name, jobs=2) for name in COURSE}
 
@@ -47,3 +41,10 @@ def test_wrong_answer_loses_exactly_its_cells(graded, assignment, question, wron
     assert result["status"] == "graded", result["notes"]
     assert lost == wrong[3], [(c["grade_id"], [v for v in c["verdicts"] if not v["passed"]])
                               for c in result["cells"]]
+
+
+@pytest.mark.parametrize("assignment,question,wrong", CASES, ids=[_student(q, w) for _, q, w in CASES])
+def test_fast_path_reaches_the_sandboxs_verdicts(graded, assignment, question, wrong):
+    """`vlmkit audit` and tests/checks judge on the fast path; it must agree check by check."""
+    sandboxed = graded[assignment][_student(question, wrong)][question.id]
+    assert verdicts_of(fast_graded(question.id, wrong[1], wrong[2])) == verdicts_of(sandboxed)

@@ -7,7 +7,9 @@ and misplaced groundings, duplicates, hallucinations), and the learner's pipelin
 samples given as arrays and at another resolution. Judges compare with vlmkit.evaluation.
 """
 
+import json
 import random
+from functools import lru_cache
 
 from vlmkit import evaluation
 from vlmkit.checks.capstone import (
@@ -27,17 +29,19 @@ CELL = 40  # objects sit in distinct cells of a 3×3 grid: never two gt boxes ne
 
 
 def random_pairs(seed, n=40):
-    """Box pairs of every kind: overlapping, nested, inverted, zero-area, touching, disjoint."""
+    """Box pairs of every kind: overlapping, nested, inverted, zero-area, touching, disjoint,
+    identical, integer corners, large and negative coordinates."""
     rng = random.Random(seed)
 
-    def box():
-        x1, y1 = rng.uniform(0, 60), rng.uniform(0, 60)
-        return [round(x1, 2), round(y1, 2), round(x1 + rng.uniform(1, 40), 2), round(y1 + rng.uniform(1, 40), 2)]
+    def box(scale=1.0, shift=0.0):
+        x1, y1 = rng.uniform(0, 60) * scale + shift, rng.uniform(0, 60) * scale + shift
+        return [round(x1, 2), round(y1, 2), round(x1 + rng.uniform(1, 40) * scale, 2),
+                round(y1 + rng.uniform(1, 40) * scale, 2)]
 
     pairs = []
     for i in range(n):
         a, b = box(), box()
-        kind = i % 6
+        kind = i % 10
         if kind == 1:  # nested
             b = [a[0] + 0.5, a[1] + 0.5, max(a[0] + 0.6, a[2] - 0.5), max(a[1] + 0.6, a[3] - 0.5)]
         elif kind == 2:  # inverted in x or y (or both), overlapping the other box
@@ -47,10 +51,22 @@ def random_pairs(seed, n=40):
                 a = [a[2], a[3], a[0], a[1]]
         elif kind == 3:  # zero width or height
             a[2 if rng.random() < 0.5 else 3] = a[0 if rng.random() < 0.5 else 1]
-        elif kind == 4:  # touching along an edge
-            b = [a[2], a[1], a[2] + 5, a[3]]
-        pairs.append([a, b])
-    return pairs
+        elif kind == 4:  # touching along an edge (left/right or top/bottom)
+            b = [a[2], a[1], a[2] + 5, a[3]] if rng.random() < 0.5 else [a[0], a[3], a[2], a[3] + 5]
+        elif kind == 6:  # identical
+            b = list(a)
+        elif kind == 7:  # touching at a corner only
+            b = [a[2], a[3], a[2] + 7, a[3] + 3]
+        elif kind == 8:  # integer corners, overlapping
+            x, y = rng.randint(0, 50), rng.randint(0, 50)
+            a = [x, y, x + rng.randint(5, 30), y + rng.randint(5, 30)]
+            b = [v + rng.randint(-4, 4) for v in a]
+        elif kind == 9:  # large or negative coordinates, overlapping
+            a = box(scale=rng.choice([0.2, 30.0]), shift=rng.choice([-80.0, 0.0, 500.0]))
+            b = [a[0] + (a[2] - a[0]) * 0.3, a[1] - (a[3] - a[1]) * 0.2, a[2] + 1.5, a[3] - 0.1]
+        pairs.append([a, b] if rng.random() < 0.5 else [b, a])
+    # unit areas: an area or an intersection of exactly 1 is an ordinary one
+    return pairs + [[[0, 0, 1, 1], [0, 0, 1, 1]], [[2, 3, 3, 4], [2, 3, 4, 5]], [[0, 0, 2, 2], [1, 1, 3, 3]]]
 
 
 def _jitter(rng, box, low, high):
@@ -80,7 +96,8 @@ def _answer(rng, kind, truth):
 
 
 def _spelling(rng, name):
-    return rng.choice([name, name, name.upper(), name.capitalize()])
+    """The same name as another part of the output may write it: case and surrounding spaces."""
+    return rng.choice([name, name, name.upper(), name.capitalize(), f" {name}", f"{name.capitalize()} "])
 
 
 def fake_world(seed, n=12, grounding=None):
@@ -91,7 +108,7 @@ def fake_world(seed, n=12, grounding=None):
     rng = random.Random(seed)
     samples, outputs = [], []
     for i in range(n):
-        cells = rng.sample(range(9), rng.randint(1, 4))
+        cells = rng.sample(range(9), rng.randint(0 if i % 5 == 4 else 1, 4))  # some images have no gt
         gt = []
         for c in cells:
             x, y = (c % 3) * CELL + rng.randint(2, 8), (c // 3) * CELL + rng.randint(2, 8)
@@ -123,7 +140,7 @@ def fake_world(seed, n=12, grounding=None):
         grounded = {}
         for name in dict.fromkeys(lower):
             mine = [g for g in gt if g["name"].lower() == name]
-            key = rng.choice([name, mine[0]["name"]])
+            key = rng.choice([name, mine[0]["name"], _spelling(rng, name)])
             r = 1.0 if grounding == "none" else rng.random()
             if r < 0.5:
                 boxes = [_jitter(rng, g["box"], 0.6, 1.0) for g in mine]
@@ -134,9 +151,120 @@ def fake_world(seed, n=12, grounding=None):
             else:
                 continue  # the pipeline left this name out altogether
             grounded[key] = {"found": bool(boxes), "boxes": boxes, "scores": [0.8] * len(boxes)}
-        outputs.append({"scene_type": scene if rng.random() < 0.7 else rng.choice(SCENES),
+        outputs.append({"scene_type": _spelling(rng, scene) if rng.random() < 0.7 else rng.choice(SCENES),
                         "objects": objects, "grounded": grounded, "answer": _answer(rng, kind, truth)})
     return {"samples": samples, "outputs": outputs}
+
+
+def _row(y, *spans):
+    """Boxes [x1, y, x2, y + 10] for the given (x1, x2) spans: IoU is then the spans' IoU."""
+    return [[x1, y, x2, y + 10] for x1, x2 in spans]
+
+
+def _objects(name, boxes, scores):
+    return [{"name": name, "box": b, "score": sc} for b, sc in zip(boxes, scores, strict=True)]
+
+
+def _found(*boxes):
+    return {"found": bool(boxes), "boxes": list(boxes), "scores": [0.7] * len(boxes)}
+
+
+def competing_world():
+    """Hand-made samples where the order of matching decides the numbers.
+
+    0: two trees, two predictions. Greedy by descending IoU matches one pair (0.857), and the
+       other prediction (IoU 0.333 with the tree left) is a wrong location; taking predictions
+       in order, gt objects in order, or the best assignment all match two.
+    1: two trees where taking each prediction in order with its best tree matches only one;
+    6: two persons where taking each gt object in order with its best prediction matches only one
+       (the second pair at IoU exactly 0.5).
+    7: two unmatched predictions whose best tree is the same (IoU 0.25 and 0.38): which one takes
+       it depends on the order they are taken in (any order is fine, the other then takes the
+       second tree); then a car predicted twice next to one car (one wrong location, one
+       hallucination, either way round); the trees of 1 as boats and the persons of 6 as houses
+       (so that counts from two wrong matchings cannot cancel out).
+    2: IoU exactly IOU_THRESHOLD (0.5) is a match ("Car" and "car "), in detection and grounding.
+    3: a tree detected among three trees (IoU 0.05, 0.25, 0): a wrong location on the second,
+       the others missed objects; two fish hallucinated and two missed houses in one image (one
+       entry per object); a duplicate box on a matched boat; gt names with surrounding spaces.
+    4: no gt objects at all: every prediction a hallucination, nothing to ground.
+    5: scene and names written with other case and spaces; an answer of None.
+    """
+    y = 60
+    samples = [
+        {"gt_objects": _objects("tree", _row(y, (20, 35), (23, 42)), [None, None])},
+        {"gt_objects": _objects("tree", _row(y, (11, 29), (10, 20)), [None, None])},
+        {"gt_objects": _objects("Car", _row(y, (0, 20)), [None])},
+        {"gt_objects": _objects("tree", _row(y, (30, 50), (0, 20), (60, 80)), [None, None, None])
+                       + _objects("house ", _row(90, (0, 30), (60, 90)), [None, None])
+                       + _objects("boat", _row(20, (40, 70)), [None])},
+        {"gt_objects": []},
+        {"gt_objects": _objects("Person", _row(y, (10, 30)), [None]) + _objects("sun", _row(5, (90, 110)), [None])},
+        {"gt_objects": _objects("person", _row(y, (9, 17), (9, 18)), [None, None])},
+        {"gt_objects": _objects("Tree", _row(y, (0, 20), (30, 50)), [None, None])
+                       + _objects("car", _row(90, (0, 20)), [None])
+                       + _objects("boat", _row(20, (11, 29), (10, 20)), [None, None])
+                       + _objects("house", _row(35, (9, 17), (9, 18)), [None, None])},
+    ]
+    for s in samples:
+        for g in s["gt_objects"]:
+            del g["score"]
+    outputs = [
+        {"objects": _objects("tree", _row(y, (28, 41), (21, 41)), [0.9, 0.8]),
+         "grounded": {"tree": _found(*_row(y, (28, 41), (21, 41)))}},
+        {"objects": _objects("tree", _row(y, (8, 23), (9, 18)), [0.6, 0.7]),
+         "grounded": {"Tree": _found(*_row(y, (16, 36)))}},
+        {"objects": _objects("car ", _row(y, (0, 10)), [0.8]),
+         "grounded": {" car": _found(*_row(y, (0, 10)))}},
+        {"objects": _objects("tree", _row(y, (12, 32)), [0.55])
+                    + _objects("fish", _row(40, (0, 20), (50, 70)), [0.45, 0.4])
+                    + _objects("boat", _row(20, (40, 70), (41, 70)), [0.9, 0.6]),
+         "grounded": {"tree": _found(*_row(y, (12, 32))), " House": _found(*_row(90, (0, 28))),
+                      "BOAT": _found(*_row(20, (60, 80), (42, 70)))}},
+        {"objects": _objects("sun", _row(5, (90, 110)), [0.95]) + _objects("person", _row(y, (5, 15)), [0.5]),
+         "grounded": {}},
+        {"objects": _objects("PERSON", _row(y, (11, 30)), [0.9]) + _objects(" sun", _row(5, (90, 108)), [0.9]),
+         "grounded": {"person ": _found(*_row(y, (11, 30))), "Sun": _found(*_row(5, (40, 60)))}},
+        {"objects": _objects("person", _row(y, (6, 21), (3, 16)), [0.8, 0.75]),
+         "grounded": {"person": _found(*_row(y, (6, 21), (3, 16), (9, 16)))}},
+        {"objects": _objects("TREE", _row(y, (12, 32)), [0.4]) + _objects("tree ", _row(y, (9, 29)), [0.9])
+                    + _objects("Car", _row(90, (12, 32), (9, 29)), [0.45, 0.85])
+                    + _objects("boat", _row(20, (8, 23), (9, 18)), [0.6, 0.7])
+                    + _objects("house", _row(35, (6, 21), (3, 16)), [0.8, 0.75]),
+         "grounded": {"tree": _found(*_row(y, (12, 32), (9, 29))), "car": _found(*_row(90, (9, 29))),
+                      "boat": _found(*_row(20, (10, 21))), "house": _found(*_row(35, (9, 17)))}},
+    ]
+    scenes = [("park", "park"), ("park", "Park"), ("street", " street "), ("beach", "night"),
+              ("beach", "BEACH"), ("Street", "street"), ("kitchen", "kitchen"),
+              ("night", "night ")]
+    answers = [("2", "2"), ("1", "one"), ("yes", "Yes."), ("2", "12"), ("no", ""), ("red", None), ("two", "2"),
+               ("yes", "yes")]
+    for i, (s, o) in enumerate(zip(samples, outputs)):
+        s.update({"image": f"fake/compete/{i}.png", "question": f"question {i}?", "gt_answer": answers[i][0],
+                  "question_type": "counting", "gt_scene": scenes[i][0]})
+        o.update({"scene_type": scenes[i][1], "answer": answers[i][1]})
+    return {"samples": samples, "outputs": outputs}
+
+
+def says_nothing_world(seed, n=5):
+    """A pipeline that finds nothing, grounds nothing and answers "" or None (scene ""): no
+    predicted objects at all, so precision has nothing to average."""
+    world = fake_world(seed, n)
+    for s, o in zip(world["samples"], world["outputs"], strict=True):
+        o.update({"scene_type": "", "objects": [], "answer": "" if len(s["gt_objects"]) % 2 else None,
+                  "grounded": {g["name"]: _found() for g in s["gt_objects"]}})
+    return world
+
+
+def nothing_to_find_world(seed, n=5):
+    """Images without gt objects: recall and grounding have nothing to average; every
+    predicted object is a hallucination."""
+    world = fake_world(seed, n)
+    for s in world["samples"]:
+        s["gt_objects"] = []
+    for o in world["outputs"]:
+        o["grounded"] = {}
+    return world
 
 
 def _boxes_follow_pixels(case, output):
@@ -153,6 +281,78 @@ def _boxes_follow_pixels(case, output):
     return None
 
 
+# ---------------------------------------------------------------- the learner's pipeline vs the kit's
+
+# Test images as given (a path, a PIL image) and as arrays or PIL images of other sizes, none a
+# multiple of the models' input size, with the sample's question and its gt names plus a plural, capitalised name.
+KIT_ITEMS = [{"index": 7, "size": [320, 200]}, {"index": 61, "size": [200, 320], "pil": True},
+             {"index": 133, "size": [96, 112]}, {"index": 250, "size": None}, {"index": 171, "size": None, "pil": True}]
+
+
+def _kit_items():
+    from vlmkit.world import load_samples
+
+    samples = load_samples()
+    items = []
+    for k, item in enumerate(KIT_ITEMS):
+        s = samples[item["index"]]
+        extra = ["Trees", "Cars", "Clouds", "Boats", "FISH"][k]
+        items.append({**item, "question": s["question"], "names": evaluation.ground_names(s) + [extra]})
+    return items
+
+
+@lru_cache(maxsize=2)
+def _kit_outputs(key):
+    from vlmkit.checks.capstone import _test_image
+    from vlmkit.pipeline import Pipeline
+    from vlmkit.world import load_samples
+
+    kit, samples = Pipeline(), load_samples()
+    return [kit.process(_test_image(samples[item["index"]], item["size"], item.get("pil")), question=item["question"],
+                        ground_objects=list(item["names"]))
+            for item in json.loads(key)]
+
+
+def _same_boxes(mine, kit, atol=0.5):
+    return len(mine) == len(kit) and all(
+        any(all(abs(a - b) <= atol for a, b in zip(m, k, strict=True)) for m in mine) for k in kit)
+
+
+def _matches_kit(case, output):
+    """Output for output, what the kit's own Pipeline gives on the same inputs: the same scene,
+    objects (names, boxes in the given image's pixels, scores), answer and grounding."""
+    kit = _kit_outputs(json.dumps(case["items"]))
+    if not isinstance(output, list) or len(output) != len(kit):
+        return "the probe expected one output per image"
+    for mine, ref in zip(output, kit, strict=True):
+        if mine.get("scene_type") != ref["scene_type"]:
+            return ("scene_type differs from the kit's pipeline on the same image: the scene is the tiny "
+                    "CLIP's zero-shot choice on the image resized (bilinear) to the models' input size")
+        objs, ref_objs = mine.get("objects") or [], ref["objects"]
+        if len(objs) != len(ref_objs) or not all(
+                any(o["name"] == r["name"] and abs(o["score"] - r["score"]) <= 0.005
+                    and _same_boxes([o["box"]], [r["box"]]) for o in objs) for r in ref_objs):
+            return ("objects differ from the kit's pipeline on the same image (names, scores or boxes): "
+                    "resize the image (bilinear) to the models' input size, decode the detector's heads, "
+                    "scale the boxes back to the width and height of the image as given")
+        if mine.get("answer") != ref.get("answer"):
+            return "the answer differs from the kit's pipeline on the same image and question"
+        grounded = mine.get("grounded") or {}
+        if sorted(grounded) != sorted(ref["grounded"]) or not all(
+                _same_boxes(grounded[n]["boxes"], ref["grounded"][n]["boxes"]) for n in ref["grounded"]):
+            return ("grounding differs from the kit's pipeline: each name (any case, plurals too) is "
+                    "grounded by the detections of its category")
+    return None
+
+
+def _models_dir_used(case, output):
+    if not isinstance(output, dict) or output.get("None") != "loaded":
+        return "CapstonePipeline(models_dir=...) should load the three models from that folder"
+    if any(output.get(name) != "raised" for name in ("clip", "detector", "vqa")):
+        return ("CapstonePipeline(models_dir=...) should load every model from models_dir, not from the "
+                "kit's folder (a folder without one of them should fail)")
+    return None
+
 CHECKS = [
     Check("capstone.hidden.iou_random", "iou_pairs", iou_matches_reference("unseen boxes of every kind"),
           {"pairs": random_pairs(67)}),
@@ -161,10 +361,19 @@ CHECKS = [
     Check("capstone.hidden.evaluate_random", "evaluate_fake", evaluate_matches_reference, fake_world(101)),
     Check("capstone.hidden.evaluate_finds_nothing", "evaluate_fake", evaluate_matches_reference,
           fake_world(102, 6, grounding="none")),
+    Check("capstone.hidden.evaluate_competing", "evaluate_fake", evaluate_matches_reference, competing_world()),
+    Check("capstone.hidden.evaluate_says_nothing", "evaluate_fake", evaluate_matches_reference,
+          says_nothing_world(104)),
+    Check("capstone.hidden.evaluate_nothing_to_find", "evaluate_fake", evaluate_matches_reference,
+          nothing_to_find_world(105)),
     Check("capstone.hidden.errors_random", "errors_fake", errors_match_reference, fake_world(103)),
+    Check("capstone.hidden.errors_competing", "errors_fake", errors_match_reference, competing_world()),
+    Check("capstone.hidden.errors_says_nothing", "errors_fake", errors_match_reference, says_nothing_world(106)),
     Check("capstone.hidden.pipeline_resized", "pipeline_resized",
           _boxes_follow_pixels,
-          {"indices": [0, 42, 84, 126], "size": [384, 256]}),
+          {"indices": [0, 42, 84, 126], "size": [320, 200]}),  # not a multiple of the input size
+    Check("capstone.hidden.pipeline_matches_kit", "pipeline_items", _matches_kit, {"items": _kit_items()}),
+    Check("capstone.hidden.pipeline_models_dir", "pipeline_models_dir", _models_dir_used, {"index": 5}),
     Check("capstone.hidden.pipeline_test_set", "pipeline_run", reaches_kit_metrics,
           {"start": 300, "stop": 440, "as_array": True}),
 ]

@@ -3,7 +3,8 @@ computed here in the grader's process, gradients included.
 
 Unseen inputs: other batch sizes and widths, float64, a single pair (loss 0), a large scale,
 rectangular logits, non-square-symmetric logits, other clamp values, extreme and batched
-entropies, another zero-shot problem and another training seed.
+entropies (and a single row, whose entropy is 0-dim), another zero-shot problem and another
+training seed.
 """
 
 import math
@@ -40,6 +41,8 @@ CHECKS = [
           {"tensors": [[[1000.0, 0.0, -1000.0], [300.0, 300.0, -50.0], [0.0, 1e-3, 0.0]]]}),
     Check("q1.hidden.entropy_batched", "tensors", entropy_match,
           {"tensors": [randn(22, 2, 3, 7, scale=5.0)]}),
+    Check("q1.hidden.entropy_one_row", "tensors", entropy_match,
+          {"tensors": [randn(25, 9, scale=3.0)], "dtype": "float64"}),
     Check("q1.hidden.zeroshot_other", "tensors", zero_shot_match,
           {"tensors": [randn(23, 6, 5), randn(24, 5, 5, scale=[[3.0], [0.1], [1.0], [10.0], [0.5]]),
                        60.0], "dtype": "float64"}),

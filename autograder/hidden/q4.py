@@ -1,26 +1,67 @@
 """Hidden checks for Q4 (instructor-only: never shipped to learners, never imported in a kernel).
 
 References written from LLaVA's conventions (shared reference-conventions, Q4): context text,
-teacher messages, Q&A parsing, Vicuna-v1 label masking. Unseen inputs: a non-square image with
-three objects and one caption, two few-shot examples, a messy multi-line teacher response, a
-multi-turn record, another tiny LLaVA (other sizes, two feature layers), LLaVA-1.5-13B sizes.
+teacher messages, Q&A parsing, Vicuna-v1 label masking. Unseen, seeded inputs: images of many
+shapes with one to five captions and objects (float pixel boxes, boxes touching the image's edges,
+repeated and multi-word labels), zero to three few-shot examples, teacher responses with one to
+four Q&A pairs laid out in several ways (blank lines, indentation, multi-line answers, a final
+`===` or none), descriptions with surrounding whitespace, records of one to three turns with
+<image> at the start, middle or end, several image-token counts, image/eos ids and system
+prompts, a context-dependent tokenizer (piece by piece), both stage orders on two other tiny
+LLaVAs, parameter counts with half of the parameters frozen, LLaVA-1.5-13B sizes.
 """
 
+import random
 import re
 
 from vlmkit.checks.q4 import (
     IGNORE_INDEX,
+    TOKENIZERS,
     context_matches,
     labels_match,
     records_match,
     share_matches,
     stages_match,
     teacher_messages_match,
-    tokenize,
 )
-from vlmkit.grading.judges import match_reference
+from vlmkit.grading.judges import match_reference_each
 from vlmkit.grading.registry import Check
 
+# ---------------------------------------------------------------- the notebook's setup constants
+# Copied from the locked setup cell of q4_llava.ipynb (any drift makes the solution lose the
+# records cell, which tests/checks catches).
+
+SYSTEM_PROMPTS = {
+    "conversation": "You are an AI visual assistant looking at one image, described to you by captions and "
+                    "object boxes (normalised coordinates). Write a conversation between you and a person asking "
+                    "about the image, answering as if you saw it. Format: Question:, ===, Answer:, ===.",
+    "detail": "You are an AI visual assistant looking at one image, described to you by captions and object "
+              "boxes. Describe the image in rich detail, as if you saw it, in one paragraph.",
+    "complex_reasoning": "You are an AI visual assistant looking at one image, described to you by captions and "
+                         "object boxes. Ask one question about the image that needs careful reasoning, and "
+                         "answer it step by step. Format: Question:, ===, Answer:.",
+}
+FEW_SHOT = {
+    "conversation": [{"context": "A man rides a horse on a beach.\n\nperson: [0.400, 0.200, 0.550, 0.600]\n"
+                                 "horse: [0.350, 0.350, 0.650, 0.900]",
+                      "response": "Question:\nWhat is the man doing?\n===\nAnswer:\nHe is riding a horse along "
+                                  "the beach.\n===\nQuestion:\nWhere is the horse?\n===\nAnswer:\nIn the middle "
+                                  "of the image, under the man."}],
+    "detail": [{"context": "A plate with a sandwich.\n\nsandwich: [0.200, 0.300, 0.800, 0.700]",
+                "response": "A sandwich fills the centre of a plate, seen from above."}],
+    "complex_reasoning": [{"context": "A dog holds a frisbee in a park.\n\ndog: [0.100, 0.400, 0.400, 0.900]\n"
+                                      "frisbee: [0.300, 0.400, 0.400, 0.500]",
+                           "response": "Question:\nWhat has the dog probably just done?\n===\nAnswer:\nThe frisbee "
+                                       "is at the dog's mouth, so it has most likely just caught it."}],
+}
+DETAIL_QUESTIONS = ["Describe the following image in detail.", "Give an elaborate description of the image.",
+                    "What do you see in this picture? Describe it thoroughly.",
+                    "Explain the visual content of the image in great detail."]
+VICUNA_SYSTEM = ("A chat between a curious human and an artificial intelligence assistant. "
+                 "The assistant gives helpful, detailed, and polite answers to the human's questions.")
+
+
+# ---------------------------------------------------------------- references
 
 def ref_context_text(image):
     w, h = image["width"], image["height"]
@@ -41,7 +82,7 @@ def ref_parse_qa(response):
     return pairs
 
 
-def ref_build_example(record, image_token_id, num_image_tokens, eos_id, system):
+def ref_build_example(record, tokenize, image_token_id, num_image_tokens, eos_id, system):
     ids, labels = [], []
     turns = record["conversations"]
     for i in range(0, len(turns), 2):
@@ -56,20 +97,130 @@ def ref_build_example(record, image_token_id, num_image_tokens, eos_id, system):
     return ids, labels
 
 
-IMAGE = {"id": "7", "file": "images/7.png", "width": 1000, "height": 500,
-         "captions": ["Two people wait at a bus stop while a bus arrives."],
-         "objects": [["person", [100, 200, 180, 480]], ["person", [205, 190, 270, 490]],
-                     ["bus", [500, 50, 999, 450]]]}
-FEW_SHOT = [{"context": "A kite.\n\nkite: [0.100, 0.100, 0.200, 0.200]",
-             "response": "Question:\nWhat?\n===\nAnswer:\nA kite."},
-            {"context": "Two cows.\n\ncow: [0.000, 0.500, 0.500, 1.000]\ncow: [0.500, 0.500, 1.000, 1.000]",
-             "response": "Two cows graze side by side."}]
-MESSY = ("Question:\nHow many people are waiting?\n===\nAnswer:\nTwo people.\nBoth stand near the curb.\n===\n\n"
-         "Question:\n  What is arriving?  \n===\nAnswer:\nA bus, on the right.\n===\n")
-RESPONSES = [MESSY, "  The bus pulls in on the right while two people wait on the left.\n",
-             "Question:\nWhy might the people be standing there?\n===\nAnswer:\n"
-             "They are probably waiting to board the bus."]
-RECORD = {"id": "9", "image": "9.jpg", "conversations": [
+def each(judge, what):
+    """A per-input judge applied to every entry of case["calls"] (probes call_each, *_each)."""
+
+    def judge_each(case, output):
+        calls = case["calls"]
+        if not isinstance(output, list) or len(output) != len(calls):
+            return f"{what}: expected one result per input"
+        failures = [m for m in (judge(c, out) for c, out in zip(calls, output)) if m]
+        if not failures:
+            return None
+        return f"{failures[0]} (on {len(failures)} of {len(calls)} unseen inputs)"
+
+    return judge_each
+
+
+# ---------------------------------------------------------------- seeded inputs
+
+LABELS = ["person", "dog", "potted plant", "traffic light", "bus", "cup", "hair drier", "teddy bear", "car"]
+CAPTIONS = ["Two people wait at a bus stop while a bus arrives.", "A small dog sleeps on a couch.",
+            "A kitchen with a cup on the table.", "Cars stop at a red traffic light.",
+            "A child hugs a teddy bear in a bedroom.", "A busy street, seen from above.",
+            "Someone dries their hair in front of a mirror."]
+SHAPES = [(1000, 500), (427, 640), (640, 480), (333, 333), (1024, 768), (500, 375), (612, 612)]
+
+
+def _coordinate(rng, size):
+    """A float pixel coordinate (COCO style) whose normalised value is not within rounding of a tie."""
+    while True:
+        v = round(rng.uniform(0, size), 2)
+        frac = (v / size * 1000) % 1
+        if abs(frac - 0.5) > 1e-6:
+            return v
+
+
+def _image(seed):
+    rng = random.Random(seed)
+    w, h = SHAPES[seed % len(SHAPES)]
+    objects = []
+    for k in range(rng.randint(1, 5)):
+        xs = sorted([_coordinate(rng, w), _coordinate(rng, w)])
+        ys = sorted([_coordinate(rng, h), _coordinate(rng, h)])
+        if k == 0 and seed % 2:  # touching the image's edges
+            xs, ys = [0, w], [0.0, float(h)]
+        objects.append([rng.choice(LABELS), [xs[0], ys[0], xs[1], ys[1]]])
+    if seed % 3 == 0 and len(objects) > 1:  # a repeated label
+        objects[1][0] = objects[0][0]
+    return {"id": f"{seed:012d}", "file": f"train2017/{seed:012d}.jpg", "width": w, "height": h,
+            "captions": rng.sample(CAPTIONS, rng.randint(1, 5)), "objects": objects}
+
+
+IMAGES = [_image(seed) for seed in range(1, 8)]
+
+QUESTIONS = ["How many people are waiting?", "What is arriving?", "What colour is the car?",
+             "Is the dog asleep?", "Where is the cup?", "Why might the light be red?",
+             "What could happen next?"]
+ANSWERS = ["Two people.", "A bus, on the right.", "It is red.\nIt looks freshly washed.",
+           "Yes, it is curled up and its eyes are closed.", "On the table, to the left of the plate.",
+           "Cars are stopping, so pedestrians can cross.\n\nThat keeps the crossing safe."]
+
+
+def _response(seed, n_pairs=None):
+    """A teacher response in the documented format, laid out in one of several ways."""
+    rng = random.Random(seed)
+    n = n_pairs or rng.randint(1, 4)
+    pad = ["", "  ", "\n"][seed % 3]  # around the question and after the answer
+    sep = ["\n===\n", "\n\n===\n\n", "\n===\n\n"][seed % 3]
+    blocks = []
+    for q, a in zip(rng.sample(QUESTIONS, n), [rng.choice(ANSWERS) for _ in range(n)]):
+        blocks += [f"Question:\n{pad}{q}{pad}", f"Answer:\n{a}{pad}"]
+    end = ["", "\n", "\n===\n"][(seed // 3) % 3]
+    return ["", "\n"][seed % 2] + sep.join(blocks) + end
+
+
+RESPONSES = [_response(seed) for seed in range(8)] + [
+    "Question:\nHow many people are waiting?\n===\nAnswer:\nTwo people.\nBoth stand near the curb.\n===\n\n"
+    "Question:\n  What is arriving?  \n===\nAnswer:\nA bus, on the right.\n===\n"]
+DESCRIPTIONS = ["  The bus pulls in on the right while two people wait on the left.\n",
+                "A small dog sleeps on a grey couch.", "\nA quiet kitchen: one cup on a wooden table.  "]
+
+
+def _records_case(seed):
+    return {"image": IMAGES[seed], "responses": [_response(10 + seed), DESCRIPTIONS[seed % len(DESCRIPTIONS)],
+                                                 _response(20 + seed, n_pairs=1)]}
+
+
+def _expected_pairs(case):
+    conversation, detail, reasoning = case["responses"]
+    return {"conversation": ref_parse_qa(conversation), "detail": [[None, detail]],
+            "complex_reasoning": ref_parse_qa(reasoning)}
+
+
+def _messages_ok(case, kind, sent):
+    """The kind's system prompt and few-shot examples were sent. Judged on the contents only, so
+    that a mistake in context_text or teacher_messages (graded in their own cell) costs nothing here."""
+    contents = [m["content"] for m in sent]
+    wanted = [SYSTEM_PROMPTS[kind]] + [ex[key] for ex in FEW_SHOT[kind] for key in ("context", "response")]
+    return len(sent) == len(wanted) + 1 and all(contents.count(c) >= wanted.count(c) for c in wanted)
+
+
+def _record(seed):
+    rng = random.Random(seed)
+    n = rng.randint(1, 3)
+    question = rng.choice(QUESTIONS)
+    first = [f"<image>\n{question}", f"{question}\n<image>", f"Look at <image> and answer: {question}"][seed % 3]
+    turns = [first] + rng.sample(QUESTIONS, n - 1)
+    conversations = []
+    for q in turns:
+        conversations += [{"from": "human", "value": q}, {"from": "gpt", "value": rng.choice(ANSWERS)}]
+    return {"id": str(seed), "image": f"{seed}.jpg", "conversations": conversations}
+
+
+def _label_case(seed, tokenizer="char"):
+    rng = random.Random(100 + seed)
+    return {"record": _record(seed), "tokenizer": tokenizer, "image_token_id": rng.choice([299, 257, 32000]),
+            "num_image_tokens": rng.choice([1, 3, 5, 16]), "eos_id": rng.choice([2, 0, 260]),
+            "system": rng.choice([VICUNA_SYSTEM, "A chat.", "S."])}
+
+
+def _expected_labels(case):
+    return ref_build_example(case["record"], TOKENIZERS[case.get("tokenizer", "char")], case["image_token_id"],
+                             case["num_image_tokens"], case["eos_id"], case["system"])
+
+
+MULTITURN = {"id": "9", "image": "9.jpg", "conversations": [
     {"from": "human", "value": "<image>\nWhat colour is the bus?"}, {"from": "gpt", "value": "It is red."},
     {"from": "human", "value": "Is it moving?"}, {"from": "gpt", "value": "No, it is parked."},
     {"from": "human", "value": "Why?"}, {"from": "gpt", "value": "Passengers are boarding."}]}
@@ -78,42 +229,44 @@ OTHER_TINY = {"vision": {"hidden_size": 24, "intermediate_size": 40, "num_hidden
               "text": {"hidden_size": 40, "intermediate_size": 72, "num_hidden_layers": 1, "num_attention_heads": 2,
                        "num_key_value_heads": 1, "vocab_size": 260},
               "llava": {"image_token_id": 257, "vision_feature_layer": [-3, -1], "projector_hidden_act": "gelu"}}
+THIRD_TINY = {"vision": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+                         "image_size": 16, "patch_size": 4},
+              "text": {"hidden_size": 32, "intermediate_size": 48, "num_hidden_layers": 3, "num_attention_heads": 4,
+                       "num_key_value_heads": 4, "vocab_size": 280},
+              "llava": {"image_token_id": 270}}
 LLAVA_15_13B = {"vision": {"hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 24,
                            "num_attention_heads": 16, "image_size": 336, "patch_size": 14},
                 "text": {"hidden_size": 5120, "intermediate_size": 13824, "num_hidden_layers": 40,
                          "num_attention_heads": 40, "vocab_size": 32064},
                 "llava": {"image_token_id": 32000}}
 
-
-def _label_case(record, system, num_image_tokens):
-    return {"record": record, "image_token_id": 299, "num_image_tokens": num_image_tokens, "eos_id": 2,
-            "system": system}
-
-
-def _expected_labels(case):
-    return ref_build_example(case["record"], case["image_token_id"], case["num_image_tokens"], case["eos_id"],
-                             case["system"])
-
+MESSAGE_CALLS = [{"args": ["You are a careful visual assistant.", IMAGES[0], FEW_SHOT["conversation"] +
+                           FEW_SHOT["detail"]]},
+                 {"args": ["SYS", IMAGES[1], []]},
+                 {"args": [SYSTEM_PROMPTS["detail"], IMAGES[2], FEW_SHOT["complex_reasoning"]]},
+                 {"args": ["Be brief.", IMAGES[3], FEW_SHOT["conversation"] + FEW_SHOT["detail"] +
+                           FEW_SHOT["complex_reasoning"]]}]
 
 CHECKS = [
-    Check("q4.hidden.context", "call", context_matches(ref_context_text), {"args": [IMAGE]}),
-    Check("q4.hidden.messages", "call", teacher_messages_match(ref_context_text),
-          {"args": ["You are a careful visual assistant.", IMAGE, FEW_SHOT]}),
-    Check("q4.hidden.messages_zero_shot", "call", teacher_messages_match(ref_context_text),
-          {"args": ["SYS", IMAGE, []]}),
-    Check("q4.hidden.parse_messy", "call", match_reference(ref_parse_qa, "parse_qa on a messier response"),
-          {"args": [MESSY]}),
-    Check("q4.hidden.records", "records",
-          records_match(lambda case: {"conversation": ref_parse_qa(case["responses"][0]),
-                                      "detail": [[None, case["responses"][1].strip()]],
-                                      "complex_reasoning": ref_parse_qa(case["responses"][2])}),
-          {"image": IMAGE, "responses": RESPONSES}),
+    Check("q4.hidden.context", "call_each", each(context_matches(ref_context_text), "context_text"),
+          {"calls": [{"args": [image]} for image in IMAGES]}),
+    Check("q4.hidden.messages", "call_each", each(teacher_messages_match(ref_context_text), "teacher_messages"),
+          {"calls": MESSAGE_CALLS}),
+    Check("q4.hidden.parse_messy", "call_each", match_reference_each(ref_parse_qa, "parse_qa"),
+          {"calls": [{"args": [r]} for r in RESPONSES]}),
+    Check("q4.hidden.records", "records_each",
+          each(records_match(_expected_pairs, _messages_ok, DETAIL_QUESTIONS), "generate_records"),
+          {"calls": [_records_case(seed) for seed in range(3)]}),
     Check("q4.hidden.stages_other_tiny", "stages", stages_match, {"model": OTHER_TINY, "seed": 3}),
-    Check("q4.hidden.share_llava15_13b", "share", share_matches, {"model": LLAVA_15_13B}),
-    Check("q4.hidden.share_tiny", "share", share_matches, {"model": OTHER_TINY}),
-    Check("q4.hidden.labels_multiturn", "labels", labels_match(_expected_labels),
-          _label_case(RECORD, "A chat.", 4)),
-    Check("q4.hidden.labels_one_image_token", "labels", labels_match(_expected_labels),
-          _label_case({"id": "x", "image": "x.jpg", "conversations": [
-              {"from": "human", "value": "Describe <image> briefly."}, {"from": "gpt", "value": "Grass."}]}, "SYS", 1)),
+    Check("q4.hidden.stages_2_then_1", "stages", stages_match, {"model": THIRD_TINY, "seed": 5, "order": [2, 1]}),
+    Check("q4.hidden.share_llava15_13b", "share", share_matches, {"model": LLAVA_15_13B, "freeze": 1}),
+    Check("q4.hidden.share_tiny", "share", share_matches, {"model": OTHER_TINY, "freeze": 2}),
+    Check("q4.hidden.labels", "labels_each", each(labels_match(_expected_labels), "build_example"),
+          {"calls": [_label_case(seed) for seed in range(6)] + [
+              {"record": MULTITURN, "tokenizer": "char", "image_token_id": 299, "num_image_tokens": 4,
+               "eos_id": 2, "system": "A chat."}]}),
+    Check("q4.hidden.labels_piece_by_piece", "labels_each", each(labels_match(_expected_labels), "build_example"),
+          {"calls": [_label_case(seed, "merging") for seed in (6, 7)] + [
+              {"record": MULTITURN, "tokenizer": "merging", "image_token_id": 299, "num_image_tokens": 2,
+               "eos_id": 2, "system": VICUNA_SYSTEM}]}),
 ]

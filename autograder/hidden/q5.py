@@ -3,13 +3,20 @@
 References are written from the Florence-2 / PaliGemma conventions in the shared notes; the
 inputs are ones the learner has not seen: range ends, out-of-range values, degenerate boxes,
 another resolution, the PaliGemma scheme (1024 bins, y-first, `<loc0000>`), garbage in text.
+The `*_each` checks run every function on seeded inputs (call_each) so that no parameter keeps one
+value: several num_bins (1 to 4096), both orders, templates with regex metacharacters, boxes out
+of the image, values beyond [0, 1] and at bin edges, token strings with 0/2/3/5/6 tokens or another
+scheme's tokens, labels with spaces around them and bins equal to num_bins; return types checked.
 """
 
 import math
+import random
 import re
 
-from vlmkit.checks.q5 import detections_match, uniform, within_half_bin
-from vlmkit.grading.judges import match_reference
+import numpy as np
+
+from vlmkit.checks.q5 import detections_match, list_of, uniform, within_half_bin
+from vlmkit.grading.judges import match_reference, match_reference_each
 from vlmkit.grading.registry import Check
 
 PALI = {"num_bins": 1024, "order": "yxyx", "template": "<loc{:04d}>"}
@@ -46,6 +53,200 @@ def ref_tokens_to_box(tokens, w, h, num_bins=1000, order="xyxy", template="<loc_
 
 def ref_vocab(num_bins=1000, template="<loc_{}>"):
     return [template.format(q) for q in range(num_bins)]
+
+
+def ref_parse(text, w, h, num_bins=1000, order="xyxy", template="<loc_{}>"):
+    prefix, rest = template.split("{", 1)
+    token = re.escape(prefix) + r"(\d+)" + re.escape(rest.split("}", 1)[1])
+    found = []
+    for match in re.finditer(r"([A-Za-z][A-Za-z ]*?) *" + token * 4, text):
+        bins = [int(q) for q in match.groups()[1:]]
+        if max(bins) < num_bins:
+            box = ref_tokens_to_box("".join(template.format(q) for q in bins), w, h, num_bins, order, template)
+            found.append({"label": match.group(1).strip(), "box": box})
+    return found
+
+
+# (num_bins, order, template): Florence-2, PaliGemma, Kosmos-2-like, and schemes whose template
+# holds regex metacharacters ("|", "[", "]") or another zero padding.
+SCHEMES = [(1000, "xyxy", "<loc_{}>"), (1024, "yxyx", "<loc{:04d}>"), (100, "xyxy", "<|loc_{}|>"),
+           (32, "yxyx", "[{}]"), (2048, "xyxy", "<patch_index_{:05d}>"), (7, "yxyx", "<loc_{}>"),
+           (500, "yxyx", "<|box_{:03d}|>"), (1, "xyxy", "<loc_{}>")]
+
+
+def scheme_kwargs(rng, scheme, w, h):
+    """A call's kwargs for a scheme; the Florence-2 defaults are sometimes left to the signature."""
+    num_bins, order, template = scheme
+    kwargs = {"num_bins": num_bins, "order": order, "template": template}
+    if scheme == SCHEMES[0] and rng.random() < 0.5:
+        kwargs = {}
+    return {"args": [w, h], "kwargs": kwargs}
+
+
+def random_box(rng, w, h, spill=0.25):
+    """A pixel box, sometimes sticking out of the image on any side."""
+    def coord(limit):
+        return round(rng.uniform(-spill * limit, (1 + spill) * limit), rng.choice([0, 2, 4]))
+    return [coord(w), coord(h), coord(w), coord(h)]
+
+
+def normalize_calls(seed=50, n=14):
+    rng = random.Random(seed)
+    calls = []
+    for _ in range(n):
+        w, h = rng.randint(16, 4000), rng.randint(16, 4000)
+        calls.append({"args": [random_box(rng, w, h, spill=0.6), w, h]})
+    return calls
+
+
+def quantize_calls(seed=51):
+    rng = random.Random(seed)
+    calls = []
+    for num_bins in (1000, 1024, 1, 2, 7, 100, 333, 4096, 1000, 1024):
+        values = [rng.uniform(-0.5, 1.5) for _ in range(rng.randint(1, 6))]
+        values += [0.0, 1.0, rng.randint(0, num_bins) / num_bins, -1e-9, 1 + 1e-9, 1 - 1e-12]
+        rng.shuffle(values)
+        calls.append({"args": [values], "kwargs": {"num_bins": num_bins}} if rng.random() < 0.7
+                     else {"args": [values, num_bins]})
+    calls.append({"args": [[rng.uniform(-0.2, 1.2) for _ in range(8)]]})  # the default, 1000
+    return calls
+
+
+def dequantize_calls(seed=52):
+    rng = random.Random(seed)
+    calls = []
+    for num_bins in (1000, 1024, 1, 2, 7, 100, 333, 4096):
+        bins = sorted({0, num_bins - 1, *(rng.randrange(num_bins) for _ in range(5))})
+        calls.append({"args": [bins], "kwargs": {"num_bins": num_bins}})
+    calls.append({"args": [[0, 1, 500, 998, 999]]})  # the default, 1000
+    return calls
+
+
+def encode_calls(seed=53):
+    rng = random.Random(seed)
+    calls = []
+    for scheme in SCHEMES * 2:
+        w, h = rng.randint(16, 3000), rng.randint(16, 3000)
+        call = scheme_kwargs(rng, scheme, w, h)
+        call["args"].insert(0, random_box(rng, w, h))
+        calls.append(call)
+    return calls
+
+
+def decode_calls(seed=54):
+    rng = random.Random(seed)
+    calls = []
+    for scheme in SCHEMES * 2:
+        num_bins, _, template = scheme
+        w, h = rng.randint(16, 3000), rng.randint(16, 3000)
+        call = scheme_kwargs(rng, scheme, w, h)
+        bins = [rng.choice([0, num_bins - 1, rng.randrange(num_bins)]) for _ in range(4)]
+        call["args"].insert(0, "".join(template.format(q) for q in bins))
+        calls.append(call)
+    return calls
+
+
+def bad_token_calls(seed=55):
+    """Strings that do not hold exactly 4 tokens of the call's template: 0, 2, 3, 5 and 6 tokens,
+    and 4 tokens of another scheme's template; both orders."""
+    rng = random.Random(seed)
+    calls = []
+    for count in (0, 2, 3, 5, 6, 3, 5):
+        for scheme in (SCHEMES[0], SCHEMES[1], SCHEMES[3]):
+            num_bins, _, template = scheme
+            call = scheme_kwargs(rng, scheme, rng.randint(16, 3000), rng.randint(16, 3000))
+            call["args"].insert(0, "".join(template.format(rng.randrange(num_bins)) for _ in range(count)))
+            calls.append(call)
+    for scheme, other in ((SCHEMES[0], SCHEMES[1]), (SCHEMES[1], SCHEMES[0]), (SCHEMES[2], SCHEMES[6])):
+        call = scheme_kwargs(rng, scheme, 640, 480)
+        call["args"].insert(0, "".join(other[2].format(rng.randrange(7)) for _ in range(4)))
+        calls.append(call)
+    return calls
+
+
+WORDS = ["car", "person", "dog", "red", "traffic", "light", "Cup", "a", "TV", "zebra", "of", "bottle"]
+SEPARATORS = ["", " ", "</s>", "<s>", " ; ", "\n", ", ", ". ", "<pad>"]
+
+
+def detection_text(rng, scheme):
+    """Generated text mixing detections (labels with spaces around them, at range ends),
+    incomplete groups, special tokens, and detections with a bin at or beyond num_bins."""
+    num_bins, _, template = scheme
+    parts = [rng.choice(["", "<s>", "detect " + rng.choice(WORDS) + " ; "])]
+    for _ in range(rng.randint(1, 5)):
+        label = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+        kind = rng.choice(["ok", "ok", "ok", "partial", "out"])
+        count = rng.randint(1, 3) if kind == "partial" else 4
+        bins = [rng.choice([0, num_bins - 1, rng.randrange(num_bins)]) for _ in range(count)]
+        if kind == "out":
+            bins[rng.randrange(4)] = rng.choice([num_bins, num_bins, num_bins + rng.randint(1, 50)])
+        tokens = "".join(template.format(q) for q in bins)
+        parts.append(" " * rng.randint(0, 2) + label + " " * rng.randint(0, 3) + tokens)
+        parts.append(rng.choice(SEPARATORS[2:]) if kind == "partial" else rng.choice(SEPARATORS))
+    parts.append(rng.choice(["", "</s>"]))
+    return "".join(parts)
+
+
+def parse_calls(seed=56):
+    rng = random.Random(seed)
+    calls = []
+    for scheme in SCHEMES[:7] * 2:
+        w, h = rng.randint(16, 3000), rng.randint(16, 3000)
+        call = scheme_kwargs(rng, scheme, w, h)
+        call["args"].insert(0, detection_text(rng, scheme))
+        calls.append(call)
+    return calls
+
+
+def vocab_calls():
+    calls = [{"args": []}, {"args": [1024, "<loc{:04d}>"]}]
+    calls += [{"args": [n], "kwargs": {"template": t}} for n, _, t in SCHEMES[2:]]
+    calls += [{"args": [n]} for n in (1, 7, 256)]
+    return calls
+
+
+def each(reference, what, type_message=None, **options):
+    """match_reference_each, with every output's return type checked first (message names it)."""
+    judge = match_reference_each(reference, what, **options)
+
+    def typed_each(case, output):
+        if type_message and isinstance(output, list):
+            wrong = [m for m in map(type_message, output) if m]
+            if wrong:
+                return f"{wrong[0]} (on {len(wrong)} of {len(case['calls'])} unseen inputs)"
+        return judge(case, output)
+
+    return typed_each
+
+
+def floats(what):
+    """dequantize's docstring says "as floats": a list of floats or a float numpy array."""
+    def message(output):
+        if isinstance(output, np.ndarray) and output.dtype.kind == "f" and output.ndim == 1:
+            return None
+        return list_of(float, what)(output) and f"{what} should return floats (check the return type)"
+    return message
+
+
+def all_value_errors(case, output):
+    if not isinstance(output, list) or len(output) != len(case["calls"]):
+        return "tokens_to_box: expected one result per input"
+    wrong = sum(out != "ValueError" for out in output)
+    if not wrong:
+        return None
+    return (f"tokens_to_box should raise ValueError when the string does not hold exactly 4 "
+            f"tokens of its template (on {wrong} of {len(output)} unseen inputs)")
+
+
+def parse_each(case, output):
+    """Every call: the reference's detections (labels equal, boxes within 1e-6), in text order."""
+    calls = case["calls"]
+    if not isinstance(output, list) or len(output) != len(calls):
+        return "parse_detections: expected one result per input"
+    failures = [detections_match(ref_parse(*c["args"], **c.get("kwargs", {})))(c, out)
+                for c, out in zip(calls, output)]
+    failures = [m for m in failures if m]
+    return f"{failures[0]} (on {len(failures)} of {len(calls)} unseen inputs)" if failures else None
 
 
 PARSE_TEXT = ("<s>a red car <loc_100><loc_200><loc_300><loc_400> junk <loc_1><loc_2> "
@@ -86,4 +287,29 @@ CHECKS = [
           {"args": [PALI_TEXT, 512, 512], "kwargs": PALI}),
     Check("q5.hidden.vocab_paligemma", "call", match_reference(ref_vocab, "location_vocabulary"),
           {"args": [1024, "<loc{:04d}>"]}),
+    # Seeded inputs for every parameter: several num_bins, both orders, other templates (with
+    # regex metacharacters), boxes and values beyond [0, 1], labels with spaces around them.
+    Check("q5.hidden.normalize_each", "call_each",
+          each(ref_normalize, "normalize_box (boxes in and out of the image)", list_of(float, "normalize_box"),
+               exact=False, atol=1e-9, rtol=1e-9),
+          {"calls": normalize_calls()}),
+    Check("q5.hidden.quantize_each", "call_each",
+          each(ref_quantize, "quantize (several num_bins, range ends)", list_of(int, "quantize")),
+          {"calls": quantize_calls()}),
+    Check("q5.hidden.dequantize_each", "call_each",
+          each(ref_dequantize, "dequantize (several num_bins)", floats("dequantize"),
+               exact=False, atol=1e-12, rtol=1e-9),
+          {"calls": dequantize_calls()}),
+    Check("q5.hidden.tokens_encode_each", "call_each",
+          each(ref_box_to_tokens, "box_to_tokens (several schemes)"), {"calls": encode_calls()}),
+    Check("q5.hidden.tokens_decode_each", "call_each",
+          each(ref_tokens_to_box, "tokens_to_box (several schemes)", exact=False, atol=1e-6),
+          {"calls": decode_calls()}),
+    Check("q5.hidden.tokens_decode_bad_each", "raises_each", all_value_errors, {"calls": bad_token_calls()}),
+    Check("q5.hidden.parse_each", "call_each",
+          parse_each,
+          {"calls": parse_calls()}),
+    Check("q5.hidden.vocab_each", "call_each",
+          each(ref_vocab, "location_vocabulary (several schemes)", list_of(str, "location_vocabulary")),
+          {"calls": vocab_calls()}),
 ]

@@ -1,13 +1,16 @@
 """Hidden checks for Q6 (instructor-only). References follow OpenVLA's ActionTokenizer.
 
 Unseen inputs: values beyond the range, exact bin edges, a small vocabulary, 7-DoF batches,
-streams with text/special tokens and an incomplete last step.
+streams with text/special tokens and an incomplete last step. The `*_each` checks run every
+function on seeded inputs (call_each): several vocabularies and n_bins, shapes, action_dim, a
+dimension with q01 == q99, ids below the action range and at or above vocab_size (padding), streams
+with fewer than one step; return types (int/float numpy arrays, a list of ints) checked.
 """
 
 import numpy as np
 
 from vlmkit.checks.q6 import back_to_input, random_actions, within_half_bin
-from vlmkit.grading.judges import match_reference
+from vlmkit.grading.judges import match_reference, match_reference_each
 from vlmkit.grading.registry import Check
 
 
@@ -22,23 +25,170 @@ def ref_unnormalize(a, q01, q99):
 
 
 BINS = np.linspace(-1, 1, 256)
-CENTERS = (BINS[:-1] + BINS[1:]) / 2
+
+
+def _centers(n_bins):
+    bins = np.linspace(-1, 1, n_bins)
+    return (bins[:-1] + bins[1:]) / 2
 
 
 def ref_encode(a, vocab_size, n_bins=256):
-    return vocab_size - np.digitize(np.clip(np.asarray(a, dtype=float), -1, 1), BINS)
+    return vocab_size - np.digitize(np.clip(np.asarray(a, dtype=float), -1, 1), np.linspace(-1, 1, n_bins))
 
 
 def ref_decode(ids, vocab_size, n_bins=256):
-    return CENTERS[np.clip(vocab_size - np.asarray(ids) - 1, 0, 254)]
+    return _centers(n_bins)[np.clip(vocab_size - np.asarray(ids) - 1, 0, n_bins - 2)]
 
 
 def ref_stream(ids, vocab_size, q01, q99, action_dim=7, n_bins=256):
-    ids = np.asarray(ids)
-    ids = ids[(ids >= vocab_size - 256) & (ids < vocab_size)]
+    ids = np.asarray(ids, dtype=np.int64)
+    ids = ids[(ids >= vocab_size - n_bins) & (ids < vocab_size)]
     steps = len(ids) // action_dim
-    return ref_unnormalize(ref_decode(ids[: steps * action_dim].reshape(steps, action_dim), vocab_size),
+    return ref_unnormalize(ref_decode(ids[: steps * action_dim].reshape(steps, action_dim), vocab_size, n_bins),
                            q01, q99)
+
+
+# Seeded calls for every parameter: several vocabularies (Llama 2, its 32064-row padding, Qwen2,
+# small ones), several n_bins, shapes, action_dim; values beyond the range ends and at bin edges.
+SHAPES = [(14,), (2, 7), (7, 2), (1, 2, 7)]
+VOCABS = [(32000, 256), (32064, 256), (151936, 256), (1000, 64), (300, 16), (50000, 512), (4096, 128)]
+
+
+def _shape(rng, last=None):
+    dims = [int(d) for d in rng.integers(1, 5, rng.integers(0, 3))]
+    return (*dims, last or int(rng.integers(1, 9)))
+
+
+def _n_bins_kwargs(rng, n_bins):
+    return {} if n_bins == 256 and rng.random() < 0.5 else {"n_bins": n_bins}
+
+
+def normalize_calls(seed=60, n=10):
+    rng = np.random.default_rng(seed)
+    calls = []
+    for i in range(n):
+        shape = _shape(rng)
+        dim = shape[-1]
+        q01 = rng.uniform(-1, 0.5, dim)
+        q99 = q01 + rng.uniform(0.01, 1.5, dim)
+        constant = int(rng.integers(dim))
+        q99[constant] = q01[constant]
+        x = q01 + rng.uniform(-0.4, 1.4, shape) * (q99 - q01)
+        # the constant dimension: exactly q01, or a hair (a few 1e-9) above or below it, or far off
+        hair = rng.choice([0.0, 0.0, 2e-9, -3e-9, 4e-9, 0.3, -0.3], shape[:-1])
+        x[..., constant] = q01[constant] + hair
+        calls.append({"args": [x.tolist(), q01.tolist(), q99.tolist()]})
+    return calls
+
+
+def unnormalize_calls(seed=61, n=8):
+    rng = np.random.default_rng(seed)
+    calls = []
+    for _ in range(n):
+        shape = _shape(rng)
+        q01 = rng.uniform(-1, 0.5, shape[-1])
+        q99 = q01 + rng.uniform(0.0, 1.5, shape[-1])
+        a = rng.uniform(-1, 1, shape)
+        a[..., 0] = rng.choice([-1.0, 1.0])
+        calls.append({"args": [a.tolist(), q01.tolist(), q99.tolist()]})
+    return calls
+
+
+def encode_calls(seed=62):
+    rng = np.random.default_rng(seed)
+    calls = []
+    for vocab_size, n_bins in VOCABS * 2:
+        edges = np.linspace(-1, 1, n_bins)
+        values = np.concatenate([rng.uniform(-1.6, 1.6, 6), rng.choice(edges, 4), [-1.0, 1.0, -1.0001, 1.0001]])
+        rng.shuffle(values)
+        shape = SHAPES[int(rng.integers(len(SHAPES)))]
+        calls.append({"args": [values.reshape(shape).tolist(), vocab_size], "kwargs": _n_bins_kwargs(rng, n_bins)})
+    return calls
+
+
+def decode_calls(seed=63):
+    """Ids across the action range, just below it (text ids) and at or above vocab_size: the clip
+    of the formula maps them to the end bins."""
+    rng = np.random.default_rng(seed)
+    calls = []
+    for vocab_size, n_bins in VOCABS * 2:
+        ids = np.concatenate([rng.integers(vocab_size - n_bins, vocab_size, 8),
+                              [vocab_size - n_bins, vocab_size - 1, vocab_size - n_bins - 1,
+                               vocab_size - n_bins - 7, vocab_size, vocab_size + 3]])
+        rng.shuffle(ids)
+        shape = SHAPES[int(rng.integers(len(SHAPES)))]
+        calls.append({"args": [ids.reshape(shape).tolist(), vocab_size], "kwargs": _n_bins_kwargs(rng, n_bins)})
+    return calls
+
+
+def stream_calls(seed=64):
+    """Streams of whole steps and a partial last one, with text/special ids below the action range
+    and padding ids at or above vocab_size mixed in; action_dim 7 (default), 1, 3, 8."""
+    rng = np.random.default_rng(seed)
+    calls = []
+    for i, (vocab_size, n_bins) in enumerate(VOCABS * 2):
+        action_dim = [7, 1, 3, 8, 7, 2][i % 6]
+        steps, extra = int(rng.integers(0, 4)), int(rng.integers(0, action_dim))
+        if i == 0:
+            steps, extra = 0, 3  # not one whole step
+        actions = rng.integers(vocab_size - n_bins, vocab_size, steps * action_dim + extra)
+        noise = np.concatenate([rng.integers(0, vocab_size - n_bins, 4),
+                                rng.integers(vocab_size, vocab_size + 64, 2), [vocab_size]])
+        stream = np.concatenate([actions, noise])
+        order = np.argsort(np.concatenate([np.arange(len(actions)), rng.uniform(-1, len(actions), len(noise))]),
+                           kind="stable")
+        q01 = rng.uniform(-1, 0.5, action_dim)
+        q99 = q01 + rng.uniform(0.01, 1.5, action_dim)
+        kwargs = _n_bins_kwargs(rng, n_bins)
+        if action_dim != 7 or rng.random() < 0.5:
+            kwargs["action_dim"] = action_dim
+        calls.append({"args": [stream[order].tolist(), vocab_size, q01.tolist(), q99.tolist()], "kwargs": kwargs})
+    return calls
+
+
+def vocab_calls():
+    return [{"args": [v], "kwargs": {"n_bins": n} if n != 256 else {}} for v, n in VOCABS]
+
+
+def episode_calls():
+    return [{"args": [s]} for s in (0, 1, 13)] + [{"args": [s], "kwargs": {"action_dim": d}}
+                                                 for s, d in ((4, 1), (25, 8), (100, 3))]
+
+
+def array_of(kind, what, same_shape=False):
+    """A message if `output` is not a numpy array of that kind ("i" int, "f" float)."""
+    names = {"i": "an integer numpy array", "f": "a float numpy array"}
+
+    def message(output, call):
+        if not isinstance(output, np.ndarray) or output.dtype.kind != kind:
+            return f"{what} should return {names[kind]} (check the return type)"
+        if same_shape and output.shape != np.shape(call["args"][0]):
+            return f"{what}: wrong shape, expected the input's shape"
+        return None
+
+    return message
+
+
+def list_of_ints(what):
+    def message(output, call):
+        if not isinstance(output, list) or not all(type(x) is int for x in output):
+            return f"{what} should return a list of ints (check the return type)"
+        return None
+    return message
+
+
+def each(reference, what, type_message=None, **options):
+    """match_reference_each, every output's return type checked first (the message names it)."""
+    judge = match_reference_each(reference, what, **options)
+
+    def typed_each(case, output):
+        if type_message and isinstance(output, list) and len(output) == len(case["calls"]):
+            wrong = [m for m in map(type_message, output, case["calls"]) if m]
+            if wrong:
+                return f"{wrong[0]} (on {len(wrong)} of {len(case['calls'])} unseen inputs)"
+        return judge(case, output)
+
+    return typed_each
 
 
 Q01 = [-0.03, -0.05, -0.02, -0.1, -0.1, -0.2, 0.0]
@@ -74,4 +224,31 @@ CHECKS = [
     Check("q6.hidden.episode", "call", match_reference(lambda s, action_dim=7: s * action_dim,
                                                        "tokens_per_episode"),
           {"args": [25], "kwargs": {"action_dim": 8}}),
+    Check("q6.hidden.normalize_each", "call_each",
+          each(ref_normalize, "normalize_actions (shapes, a dimension with q01 == q99, beyond q01/q99)",
+               array_of("f", "normalize_actions", same_shape=True), exact=False, atol=1e-6),
+          {"calls": normalize_calls()}),
+    Check("q6.hidden.unnormalize_each", "call_each",
+          each(ref_unnormalize, "unnormalize_actions (shapes, other statistics)", exact=False, atol=1e-9),
+          {"calls": unnormalize_calls()}),
+    Check("q6.hidden.encode_each", "call_each",
+          each(ref_encode, "actions_to_token_ids (vocabularies, n_bins, range ends, bin edges)",
+               array_of("i", "actions_to_token_ids", same_shape=True)),
+          {"calls": encode_calls()}),
+    Check("q6.hidden.decode_each", "call_each",
+          each(ref_decode, "token_ids_to_actions (vocabularies, n_bins, ids outside the range)",
+               array_of("f", "token_ids_to_actions", same_shape=True), exact=False, atol=1e-9),
+          {"calls": decode_calls()}),
+    Check("q6.hidden.stream_each", "call_each",
+          each(ref_stream, "decode_action_stream (vocabularies, n_bins, action_dim, partial steps, ids "
+                           "outside the action range)", array_of("f", "decode_action_stream"),
+               exact=False, atol=1e-6),
+          {"calls": stream_calls()}),
+    Check("q6.hidden.vocab_each", "call_each",
+          each(lambda v, n_bins=256: list(range(v - n_bins, v)), "overwritten_token_ids (vocabularies, n_bins)",
+               list_of_ints("overwritten_token_ids")),
+          {"calls": vocab_calls()}),
+    Check("q6.hidden.episode_each", "call_each",
+          each(lambda s, action_dim=7: s * action_dim, "tokens_per_episode"),
+          {"calls": episode_calls()}),
 ]

@@ -9,7 +9,8 @@ from vlmkit import paths
 from vlmkit.grading.examples import mistake, solution_answers
 
 ANSWERS = solution_answers(paths.SOLUTIONS / "capstone" / "capstone.ipynb")
-PIPELINE, EVALUATE, ERRORS = (ANSWERS[k] for k in ("capstone_pipeline", "capstone_evaluate", "capstone_errors"))
+PIPELINE, EVALUATE, ERRORS, IOU = (ANSWERS[k] for k in ("capstone_pipeline", "capstone_evaluate", "capstone_errors",
+                                                      "capstone_iou"))
 
 
 WRONG = [
@@ -111,4 +112,78 @@ def compute_iou(a, b):
         '        x = x.permute(2, 0, 1)[None]',
         '        x = x.permute(2, 0, 1)[None] / 255.0')),
      {"capstone_test_pipeline"}),
+    # competing matches, thresholds, case and spaces, empty sets, per-object entries, types
+    ("matching takes each prediction's best gt in order", "capstone_evaluate", mistake(EVALUATE, (
+        '''    pairs = sorted(((compute_iou(p["box"], g["box"]), i, j)
+                    for i, p in enumerate(pred_objects) for j, g in enumerate(gt_objects)
+                    if same_name(p["name"], g["name"])), key=lambda t: -t[0])''',
+        '''    pairs = sorted(((compute_iou(p["box"], g["box"]), i, j)
+                    for i, p in enumerate(pred_objects) for j, g in enumerate(gt_objects)
+                    if same_name(p["name"], g["name"])), key=lambda t: (t[1], -t[0]))''')),
+     {"capstone_test_evaluate", "capstone_test_errors"}),
+    ("IoU of exactly 0.5 is not a match", "capstone_evaluate", mistake(EVALUATE, (
+        "        if iou >= threshold and i not in used_pred and j not in used_gt:",
+        "        if iou > threshold and i not in used_pred and j not in used_gt:")),
+     {"capstone_test_evaluate", "capstone_test_errors"}),
+    ("scenes compared as written", "capstone_evaluate", mistake(EVALUATE, (
+        '''        scenes.append(same_name(p.get("scene_type") or "", s["gt_scene"]))''',
+        '''        scenes.append(p.get("scene_type") == s["gt_scene"])''')),
+     {"capstone_test_evaluate"}),
+    ("nothing to average counts as 0", "capstone_evaluate", mistake(EVALUATE, (
+        '''        "detection_precision": matched / n_pred if n_pred else None,
+        "detection_recall": matched / n_gt if n_gt else None,''',
+        '''        "detection_precision": matched / max(n_pred, 1),
+        "detection_recall": matched / max(n_gt, 1),''')),
+     {"capstone_test_evaluate"}),
+    ("grounding scores the first box, not the best", "capstone_evaluate", mistake(EVALUATE, (
+        '''        best = max(boxes, key=lambda b: compute_iou(b, g["box"]))''',
+        '''        best = boxes[0]''')),
+     {"capstone_test_evaluate", "capstone_test_errors"}),
+    ("gt names asked once per object", "capstone_evaluate", mistake(EVALUATE, (
+        '''ground_objects=list(dict.fromkeys(g["name"] for g in s["gt_objects"])))''',
+        '''ground_objects=[g["name"] for g in s["gt_objects"]])''')),
+     {"capstone_test_evaluate"}),
+    ("gt names without surrounding spaces stripped in grounding", "capstone_evaluate", mistake(EVALUATE, (
+        '''        entry = by_name.get(str(g["name"]).strip().lower()) or {}''',
+        '''        entry = by_name.get(str(g["name"]).lower()) or {}''')),
+     {"capstone_test_evaluate", "capstone_test_errors"}),
+    ("unmatched prediction paired with the first gt of its name", "capstone_errors", mistake(ERRORS, (
+        '''            j = max(same, key=lambda j: compute_iou(o["box"], gt[j]["box"]))''',
+        '''            j = same[0]''')),
+     {"capstone_test_errors"}),
+    ("wrong location named after the prediction", "capstone_errors", mistake(ERRORS, (
+        '''            add("wrong_location", i, 1 - iou, source="detection", name=gt[j]["name"],''',
+        '''            add("wrong_location", i, 1 - iou, source="detection", name=o["name"],''')),
+     {"capstone_test_errors"}),
+    ("every severity 1.0", "capstone_errors", mistake(ERRORS, (
+        '''        errors[category].append({"index": i, "severity": float(severity), **details})''',
+        '''        errors[category].append({"index": i, "severity": 1.0, **details})''')),
+     {"capstone_test_errors"}),
+    ("missed objects once per name and image", "capstone_errors", mistake(ERRORS, (
+        '''        for j in left_gt:
+            add("missed_object", i, 1.0, source="detection", name=gt[j]["name"], gt_box=gt[j]["box"])''',
+        '''        for j in {gt[j]["name"].lower(): j for j in left_gt}.values():
+            add("missed_object", i, 1.0, source="detection", name=gt[j]["name"], gt_box=gt[j]["box"])''')),
+     {"capstone_test_errors"}),
+    ("severity an int for certain failures", "capstone_errors", mistake(ERRORS, (
+        '''        errors[category].append({"index": i, "severity": float(severity), **details})''',
+        '''        errors[category].append({"index": i, "severity": severity, **details})'''), (
+        '''            add("missed_object", i, 1.0, source="detection", name=gt[j]["name"], gt_box=gt[j]["box"])''',
+        '''            add("missed_object", i, 1, source="detection", name=gt[j]["name"], gt_box=gt[j]["box"])''')),
+     {"capstone_test_errors"}),
+    ("compute_iou returns the int 0", "capstone_iou", mistake(IOU, (
+        "        return 0.0", "        return 0")),
+     {"capstone_test_iou"}),
+    ("grounded left None without names", "capstone_pipeline", mistake(PIPELINE, (
+        "        grounded = {}\n        for name in ground_objects or []:",
+        "        grounded = None if ground_objects is None else {}\n        for name in ground_objects or []:")),
+     {"capstone_test_pipeline"}),
+    ("matching takes each gt object's best prediction in order", "capstone_evaluate", mistake(EVALUATE, (
+        '''    pairs = sorted(((compute_iou(p["box"], g["box"]), i, j)
+                    for i, p in enumerate(pred_objects) for j, g in enumerate(gt_objects)
+                    if same_name(p["name"], g["name"])), key=lambda t: -t[0])''',
+        '''    pairs = sorted(((compute_iou(p["box"], g["box"]), i, j)
+                    for i, p in enumerate(pred_objects) for j, g in enumerate(gt_objects)
+                    if same_name(p["name"], g["name"])), key=lambda t: (t[2], -t[0]))''')),
+     {"capstone_test_evaluate", "capstone_test_errors"}),
 ]

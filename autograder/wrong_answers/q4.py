@@ -83,6 +83,51 @@ WRONG = [
     ("labels shifted by one by hand", "q4_labels",
      mistake(LABELS, ("    return input_ids, labels", "    return input_ids, labels[1:] + [IGNORE_INDEX]")),
      {"q4_test_labels"}),
+    ("parse_qa keeps only the first line of an answer", "q4_records",
+     mistake(RECORDS, ('pairs.append([question, block[len("Answer:"):].strip()])',
+                        'pairs.append([question, block[len("Answer:"):].strip().splitlines()[0]])')),
+     {"q4_test_records"}),
+    ("few-shot examples not sent to the teacher", "q4_records",
+     mistake(RECORDS, ("teacher_messages(SYSTEM_PROMPTS[kind], image, FEW_SHOT[kind])",
+                        "teacher_messages(SYSTEM_PROMPTS[kind], image)")),
+     {"q4_test_records"}),
+    ("the conversation system prompt for every kind", "q4_records",
+     mistake(RECORDS, ("teacher_messages(SYSTEM_PROMPTS[kind], image, FEW_SHOT[kind])",
+                        'teacher_messages(SYSTEM_PROMPTS["conversation"], image, FEW_SHOT[kind])')),
+     {"q4_test_records"}),
+    ("detail instruction not from DETAIL_QUESTIONS", "q4_records",
+     mistake(RECORDS, ('random.Random(image["id"]).choice(DETAIL_QUESTIONS)', '"Describe this image."')),
+     {"q4_test_records"}),
+    ("parameter_counts counts only trainable parameters", "q4_stages",
+     mistake(STAGES, ("for module in modules for p in module.parameters())",
+                       "for module in modules for p in module.parameters() if p.requires_grad)")),
+     {"q4_test_stages"}),
+    ("optimizer over all parameters, frozen ones included", "q4_stages",
+     mistake(STAGES, ("torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr)",
+                       "torch.optim.AdamW(model.parameters(), lr=lr)")),
+     {"q4_test_stages"}),
+    ("Adam instead of AdamW", "q4_stages",
+     mistake(STAGES, ("torch.optim.AdamW(", "torch.optim.Adam(")), {"q4_test_stages"}),
+    ("prompt and answer tokenized together, the boundary counted apart", "q4_labels",
+     mistake(LABELS, ("""        pieces = prompt.split("<image>")
+        prompt_ids = tokenize(pieces[0])
+        for piece in pieces[1:]:
+            prompt_ids += [image_token_id] * num_image_tokens + tokenize(piece)
+        answer_ids = tokenize(" " + turns[i + 1]["value"]) + [eos_id]
+        input_ids += prompt_ids + answer_ids
+        labels += [IGNORE_INDEX] * len(prompt_ids) + answer_ids
+""", """        pieces = (prompt + " " + turns[i + 1]["value"]).split("<image>")
+        turn_ids = tokenize(pieces[0])
+        for piece in pieces[1:]:
+            turn_ids += [image_token_id] * num_image_tokens + tokenize(piece)
+        n_prompt = len(tokenize(prompt.replace("<image>", ""))) + num_image_tokens * prompt.count("<image>")
+        input_ids += turn_ids + [eos_id]
+        labels += [IGNORE_INDEX] * n_prompt + turn_ids[n_prompt:] + [eos_id]
+""")),
+     {"q4_test_labels"}),
+    ("build_example returns tensors", "q4_labels",
+     mistake(LABELS, ("    return input_ids, labels", "    return torch.tensor(input_ids), torch.tensor(labels)")),
+     {"q4_test_labels"}),
     ("only the last answer learned", "q4_labels",
      mistake(LABELS, ("        labels += [IGNORE_INDEX] * len(prompt_ids) + answer_ids",
                        "        labels = [IGNORE_INDEX] * (len(labels) + len(prompt_ids)) + answer_ids")),

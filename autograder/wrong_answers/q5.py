@@ -4,6 +4,12 @@ Each entry: (name, answer cell grade_id, the wrong cell's source, test cells tha
 Used by tests/test_wrong_answers.py and by the `mistakes` example submission (first entry).
 """
 
+from vlmkit import paths
+from vlmkit.grading.examples import mistake as _mistake
+from vlmkit.grading.examples import solution_answers as _solution_answers
+
+_SOLVED = _solution_answers(paths.SOLUTIONS / "checkpoint" / "q5_coordinate_tokens.ipynb")
+
 NORMALIZE_QUANTIZE = '''
 def normalize_box(box, width, height):
     x1, y1, x2, y2 = box
@@ -90,4 +96,42 @@ def parse_detections(text, width, height, num_bins=1000, order="xyxy", template=
 def location_vocabulary(num_bins=1000, template="<loc_{}>"):
     return [template.format(q) for q in range(num_bins)]
 ''', {"q5_test_parse_vocab"}),
+]
+
+# Mistakes the seeded hidden checks (several schemes, boxes out of the image, labels with spaces
+# around them, bins at num_bins) catch; each is the solution with one edit.
+
+
+WRONG += [
+    ("normalize_box clips to [0, 1]", "q5_normalize_quantize", _mistake(
+        _SOLVED["q5_normalize_quantize"],
+        ("return [x1 / width, y1 / height, x2 / width, y2 / height]",
+         "return [min(max(v, 0.0), 1.0) for v in (x1 / width, y1 / height, x2 / width, y2 / height)]")),
+     {"q5_test_normalize_quantize"}),
+    ("quantize returns floats", "q5_normalize_quantize", _mistake(
+        _SOLVED["q5_normalize_quantize"],
+        ("return [min(max(math.floor(v * num_bins), 0), num_bins - 1) for v in values]",
+         "return [float(min(max(math.floor(v * num_bins), 0), num_bins - 1)) for v in values]")),
+     {"q5_test_normalize_quantize", "q5_test_tokens"}),
+    ("quantize ignores num_bins", "q5_normalize_quantize", _mistake(
+        _SOLVED["q5_normalize_quantize"],
+        ("min(max(math.floor(v * num_bins), 0), num_bins - 1)", "min(max(math.floor(v * 1000), 0), 999)")),
+     {"q5_test_normalize_quantize", "q5_test_dequantize", "q5_test_tokens"}),
+    ("template not escaped in the regex", "q5_tokens", _mistake(
+        _SOLVED["q5_tokens"],
+        ('return re.escape(prefix) + r"(\\d+)" + re.escape(suffix)', 'return prefix + r"(\\d+)" + suffix')),
+     {"q5_test_tokens", "q5_test_parse_vocab"}),
+    ("more than 4 tokens accepted", "q5_tokens", _mistake(
+        _SOLVED["q5_tokens"], ("if len(bins) != 4:", "if len(bins) < 4:"),
+        ("x1, y1, x2, y2 = dequantize(bins, num_bins)", "x1, y1, x2, y2 = dequantize(bins[:4], num_bins)")),
+     {"q5_test_tokens"}),
+    ("labels not stripped", "q5_parse_vocab", _mistake(
+        _SOLVED["q5_parse_vocab"],
+        ('pattern = r"([A-Za-z][A-Za-z ]*?)\\s*" + token_pattern(template) * 4',
+         'pattern = r"([A-Za-z][A-Za-z ]*)" + token_pattern(template) * 4'),
+        ('"label": match.group(1).strip()', '"label": match.group(1)')),
+     {"q5_test_parse_vocab"}),
+    ("bin equal to num_bins kept", "q5_parse_vocab", _mistake(
+        _SOLVED["q5_parse_vocab"], ("if max(bins) >= num_bins:", "if max(bins) > num_bins:")),
+     {"q5_test_parse_vocab"}),
 ]

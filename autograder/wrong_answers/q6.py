@@ -3,6 +3,12 @@
 Each entry: (name, answer cell grade_id, the wrong cell's source, test cells that lose points).
 """
 
+from vlmkit import paths
+from vlmkit.grading.examples import mistake as _mistake
+from vlmkit.grading.examples import solution_answers as _solution_answers
+
+_SOLVED = _solution_answers(paths.SOLUTIONS / "checkpoint" / "q6_vla_actions.ipynb")
+
 UNNORMALIZE = '''
 
 def unnormalize_actions(normalized, q01, q99):
@@ -76,4 +82,29 @@ def overwritten_token_ids(vocab_size, n_bins=N_BINS):
 def tokens_per_episode(steps, action_dim=7):
     return steps * action_dim
 ''', {"q6_test_vocab"}),
+]
+
+# Mistakes the seeded hidden checks (a dimension with q01 == q99, several vocabularies and n_bins,
+# padding ids at or above vocab_size) catch; each is the solution with one edit.
+
+
+WRONG += [
+    ("no 1e-8 in the denominator", "q6_normalize", _mistake(
+        _SOLVED["q6_normalize"], ("/ (q99 - q01 + 1e-8)", "/ (q99 - q01)")),
+     {"q6_test_normalize"}),
+    ("token ids as floats", "q6_tokens", _mistake(
+        _SOLVED["q6_tokens"], (".astype(np.int64)", ".astype(np.float64)")),
+     {"q6_test_tokens"}),
+    ("decode ignores n_bins", "q6_tokens", _mistake(
+        _SOLVED["q6_tokens"], ("    bins = np.linspace(-1, 1, n_bins)\n    centers",
+                               "    bins = np.linspace(-1, 1, 256)\n    centers"),
+        ("0, n_bins - 2)", "0, 254)")),
+     {"q6_test_tokens", "q6_test_stream"}),
+    ("padding ids above the vocabulary kept", "q6_stream", _mistake(
+        _SOLVED["q6_stream"], ("ids = ids[(ids >= vocab_size - n_bins) & (ids < vocab_size)]",
+                               "ids = ids[ids >= vocab_size - n_bins]")),
+     {"q6_test_stream"}),
+    ("stream assumes 256 bins", "q6_stream", _mistake(
+        _SOLVED["q6_stream"], ("(ids >= vocab_size - n_bins)", "(ids >= vocab_size - 256)")),
+     {"q6_test_stream"}),
 ]

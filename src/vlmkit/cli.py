@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "vlmkit.grading.selfcheck",
     "vlmkit.grading.autograde",
     "vlmkit.grading.release",
+    "vlmkit.grading.audit",
     "vlmkit.demo",
     "vlmkit.train",
     "vlmkit.eval_cli",

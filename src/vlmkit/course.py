@@ -31,6 +31,7 @@ class Question:
     topic: str
     days: tuple
     points: float
+    references: tuple = ()  # what the learner must not delegate to (dotted prefixes)
 
     def revisit(self) -> str:
         return ", ".join(f"Day {d} ({DAYS.get(d, '?')})" for d in self.days)
@@ -58,10 +59,16 @@ def load_course(manifest: Path = None) -> dict:
         raise KitError(f"{manifest} is not valid JSON ({err}); restore it from git") from None
     return {
         name: Assignment(name, spec.get("title", name), spec["total"], tuple(
-            Question(q["id"], q["notebook"], q["topic"], tuple(q["days"]), q["points"])
+            Question(q["id"], q["notebook"], q["topic"], tuple(q["days"]), q["points"],
+                     tuple(q.get("references", ())))
             for q in spec["questions"]))
         for name, spec in raw.items()
     }
+
+
+def question_by_id(question_id: str):
+    """The course's question with this id, or None."""
+    return next((q for a in load_course().values() for q in a.questions if q.id == question_id), None)
 
 
 def band(total: float) -> str:

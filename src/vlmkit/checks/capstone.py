@@ -47,10 +47,13 @@ class FakePipeline:
 
 
 def iou_pairs(case, compute_iou):
+    """Each pair's IoU, and whether every result was a float (the docstring's return type)."""
     import numpy as np
 
     wrap = np.asarray if case.get("as_array") else list
-    return [float(compute_iou(wrap(a), wrap(b))) for a, b in case["pairs"]]
+    values = [compute_iou(wrap(a), wrap(b)) for a, b in case["pairs"]]
+    return {"values": [float(v) for v in values],
+            "floats": all(isinstance(v, float | np.floating) for v in values)}
 
 
 def evaluate_fake(case, evaluate_pipeline):
@@ -72,6 +75,8 @@ def _is_pipeline(value):
 def errors_fake(case, error_analysis):
     """error_analysis on stored predictions, with every pipeline it could reach swapped for a
     counting fake: re-running the pipeline shows up as calls."""
+    import numpy as np
+
     fake = FakePipeline(case["samples"], case["outputs"])
     namespace = getattr(error_analysis, "__globals__", {})
     swapped = {k: v for k, v in list(namespace.items()) if _is_pipeline(v)}
@@ -83,10 +88,31 @@ def errors_fake(case, error_analysis):
     view = {}
     for category, entries in dict(errors).items():
         view[str(category)] = [
-            {"keys": sorted(str(k) for k in e), "index": e.get("index"), "name": e.get("name"),
-             "source": e.get("source"), "iou": e.get("iou"), "severity": e.get("severity")}
+            {"keys": sorted(str(k) for k in e), "index": e.get("index"),
+             "float_severity": isinstance(e.get("severity"), float | np.floating),
+             **{k: _field(e.get(k)) for k in ENTRY_VALUES}}
             for e in entries]
     return {"calls": len(fake.calls), "errors": view}
+
+
+# Every value an error entry may carry that a judge compares (strings, numbers, boxes).
+ENTRY_VALUES = ("severity", "name", "source", "iou", "score", "box", "gt_box", "pred_box",
+                "question", "answer", "gt_answer", "scene_type", "gt_scene")
+
+
+def _field(value):
+    """An entry's value as plain data: strings and None as they are, numbers as floats, boxes
+    (lists, tuples, arrays) as lists of floats; anything else by its type name."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return [float(v) for v in value]
+    except (TypeError, ValueError):
+        return f"<{type(value).__name__}>"
 
 
 def _contract_view(out):
@@ -142,9 +168,54 @@ def pipeline_resized(case, pipeline):
     return out
 
 
+def _test_image(sample, size=None, pil=False):
+    """A test image as a path, or as an (H, W, 3) array (a PIL image if `pil`) resized (NEAREST)
+    to `size` (w, h)."""
+    if size is None and not pil:
+        return sample["image"]
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(sample["image"]) as im:
+        image = im.convert("RGB")
+        image = image.resize(tuple(size), Image.NEAREST) if size else image
+        return image if pil else np.asarray(image)
+
+
+def pipeline_items(case, pipeline):
+    """process() on each item: a test image (as a path or a resized array), a question, names."""
+    return [_contract_view(pipeline.process(_test_image(_samples()[item["index"]], item.get("size"), item.get("pil")),
+                                            question=item["question"], ground_objects=list(item["names"])))
+            for item in case["items"]]
+
+
+def pipeline_models_dir(case, pipeline):
+    """New pipelines of the learner's class from folders of links to the kit's models: all three
+    there (it should load), or one of them missing (it should fail: that model is not there)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from vlmkit.models import model_path
+
+    cls, result = type(pipeline), {}
+    for missing in (None, "clip", "detector", "vqa"):
+        with tempfile.TemporaryDirectory(prefix="vlmkit-models-") as folder:
+            for name in ("clip", "detector", "vqa"):
+                if name != missing:
+                    os.symlink(model_path(name), Path(folder) / model_path(name).name)
+            try:
+                cls(models_dir=folder)
+                result[str(missing)] = "loaded"
+            except Exception:  # noqa: BLE001 - the learner's error is the evidence
+                result[str(missing)] = "raised"
+    return result
+
+
 PROBES = {"iou_pairs": iou_pairs, "evaluate_fake": evaluate_fake, "errors_fake": errors_fake,
           "pipeline_contract": pipeline_contract, "pipeline_run": pipeline_run,
-          "pipeline_resized": pipeline_resized}
+          "pipeline_resized": pipeline_resized, "pipeline_items": pipeline_items,
+          "pipeline_models_dir": pipeline_models_dir}
 
 
 # ---------------------------------------------------------------- judges (run in the grader)
@@ -158,8 +229,15 @@ def _samples():
 
 def iou_matches_reference(what):
     def judge(case, output):
+        if not isinstance(output, dict):
+            return "the probe expected compute_iou's results"
         expected = [evaluation.compute_iou(a, b) for a, b in case["pairs"]]
-        return compare.close(output, expected, f"compute_iou on {what}", atol=1e-6, rtol=0)
+        message = compare.close(output.get("values"), expected, f"compute_iou on {what}", atol=1e-6, rtol=0)
+        if message:
+            return message
+        if output.get("floats") is not True:
+            return f"compute_iou on {what}: should return a float every time (also when the IoU is 0)"
+        return None
 
     return judge
 
@@ -175,14 +253,20 @@ def evaluate_matches_reference(case, output):
     by_image = {c["image"]: c for c in calls}
     for s in samples:
         call = by_image[s["image"]]
-        asked = {n.strip().lower() for n in call["names"]}
-        if call["question"] != s["question"] or not asked >= {g["name"].lower() for g in s["gt_objects"]}:
+        asked = [evaluation._name(n) for n in call["names"]]
+        if call["question"] != s["question"] or set(asked) != {evaluation._name(g["name"]) for g in s["gt_objects"]}:
             return ("each call should pass the sample's question and its gt object names as "
                     "ground_objects, so one call answers everything")
+        if len(set(call["names"])) != len(call["names"]):
+            return "ground_objects should name each gt object name once"
     if output.get("predictions") != outputs:
         return "the predictions returned should be the pipeline's outputs, one per sample, in order"
     reference = evaluation.summarize(samples, outputs)
     for key in SUMMARY_KEYS:
+        if reference[key]["mean"] is None:
+            if output["summary"].get(key) is not None:
+                return f"summary['{key}'] should be None here: there is nothing to average"
+            continue
         if output["summary"].get(key) is None:
             return f"summary['{key}'] should be a float here"
         message = compare.close(output["summary"][key], reference[key]["mean"], f"summary['{key}']",
@@ -192,17 +276,148 @@ def evaluate_matches_reference(case, output):
     return None
 
 
+def _num(value, digits=4):
+    return round(float(value), digits) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+
+def _box(value):
+    return tuple(_num(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+# The text fields of each category's entries. Each may hold the value as written or in its
+# normalised form (names, scenes: stripped and lower-cased; answers: normalize_answer), which
+# the spec leaves open; not the value of the other side (the prediction's spelling of a gt name).
+TEXT_FIELDS = {"hallucination": ("name",), "missed_object": ("name",), "wrong_location": ("name",),
+               "wrong_answer": ("question", "answer", "gt_answer"), "wrong_scene": ("scene_type", "gt_scene")}
+
+
+def _normal(field, value):
+    if field in ("answer", "gt_answer"):
+        return evaluation.normalize_answer(value)
+    return evaluation._name(value) if isinstance(value, str) else value
+
+
 def _entry_key(category, e):
-    name = str(e.get("name") or "").strip().lower()
-    index = int(e["index"])
-    if category == "hallucination":
-        return (index, name)
-    if category == "missed_object":
-        return (index, name, e.get("source"))
-    if category == "wrong_location":  # detection pairs may differ in which box; grounding may not
-        iou = round(float(e["iou"]), 3) if e.get("source") == "grounding" else None
-        return (index, name, e.get("source"), iou)
-    return (index,)
+    """What identifies one failure: every documented field, text fields normalised."""
+    numbers = {"hallucination": ("box", "score"), "missed_object": ("gt_box", "source"),
+               "wrong_location": ("gt_box", "pred_box", "iou", "source")}.get(category, ())
+    return (e.get("index"), _num(e.get("severity")), *(_box(_num(e.get(k))) for k in numbers),
+            *(_normal(k, e.get(k)) for k in TEXT_FIELDS[category]))
+
+
+def _spelled_ok(category, mine, ref):
+    """Each text field as written in the reference, or its normalised form."""
+    return all(mine.get(k) in (ref.get(k), _normal(k, ref.get(k))) for k in TEXT_FIELDS[category])
+
+
+def _same_entries(category, theirs, ours):
+    """The two lists hold the same failures (as multisets), text spelled acceptably."""
+    if sorted(map(str, (_entry_key(category, e) for e in theirs))) != \
+            sorted(map(str, (_entry_key(category, e) for e in ours))):
+        return False
+    left = list(ours)
+    candidates = [[r for r in ours if str(_entry_key(category, r)) == str(_entry_key(category, e))
+                   and _spelled_ok(category, e, r)] for e in theirs]
+    for options in sorted(candidates, key=len):
+        pick = next((r for r in options if any(r is x for x in left)), None)
+        if pick is None:
+            return False
+        left = [x for x in left if x is not pick]
+    return True
+
+
+def _reference_entry(category, e):
+    """A reference entry in the probe's view (plain values, boxes as float lists)."""
+    view = {"index": e["index"]}
+    for k, v in e.items():
+        view[k] = [float(x) for x in v] if isinstance(v, list | tuple) else v
+    return view
+
+
+def _detection_pairing_ok(case, mine):
+    """Detection's unmatched predictions and gt objects, sample by sample and name by name: each
+    prediction paired (wrong_location) with the left gt object of its name of highest IoU, which
+    is then used up, in whatever order the predictions are taken; the rest hallucinations or
+    missed objects. Returns a message or None."""
+    by_index = {}
+    for category in ("hallucination", "missed_object", "wrong_location"):
+        for e in mine[category]:
+            if category == "hallucination" or e.get("source") == "detection":
+                by_index.setdefault(e["index"], []).append((category, e))
+    for i, (s, p) in enumerate(zip(case["samples"], case["outputs"], strict=True)):
+        gt, objects = s["gt_objects"], p.get("objects") or []
+        matches, unmatched_pred, unmatched_gt = evaluation.match_detections(objects, gt)
+        left_pred = [(o["name"], _box([float(v) for v in o["box"]]), _num(o.get("score"))) for o in
+                     (objects[k] for k in unmatched_pred)]
+        left_gt = [(g["name"], _box([float(v) for v in g["box"]])) for g in (gt[k] for k in unmatched_gt)]
+        pairs, halluc, missed = [], [], []
+        for category, e in by_index.pop(i, []):
+            if category == "hallucination":
+                halluc.append((e.get("name"), _box(e.get("box")), _num(e.get("score"))))
+            elif category == "missed_object":
+                missed.append((e.get("name"), _box(e.get("gt_box"))))
+            else:
+                pairs.append((e.get("name"), _box(e.get("gt_box")), _box(e.get("pred_box")), _num(e.get("iou"))))
+        # the predictions the learner paired or called hallucinations: exactly the unmatched ones
+        paired_pred = []
+        for name, gt_box, pred_box, iou in pairs:
+            same = [o for o in left_pred if o[1] == pred_box and evaluation._name(o[0]) == evaluation._name(name)]
+            if not same:
+                return "'wrong_location' (detection) should pair a prediction left unmatched with a gt object"
+            paired_pred.append(same[0])
+        def normal(items):
+            return sorted(str((evaluation._name(n), *rest)) for n, *rest in items)
+
+        def spelled(items, written):  # each name as the reference writes it, or normalised
+            return all(any(n in (w[0], evaluation._name(w[0])) and tuple(rest) == tuple(w[1:]) for w in written)
+                       for n, *rest in items)
+
+        if normal(paired_pred + halluc) != normal(left_pred) or not spelled(halluc, left_pred):
+            return ("every prediction left unmatched by match_objects should be either a 'wrong_location' "
+                    "(detection) or a 'hallucination' (with the prediction's name), once")
+        gt_side = [(n, g) for n, g, _, _ in pairs] + missed
+        if normal(gt_side) != normal(left_gt) or not spelled(gt_side, left_gt):
+            return ("every gt object left unmatched by match_objects should be either paired in a "
+                    "'wrong_location' (detection) or a 'missed_object' (detection), once, with the gt "
+                    "object's name")
+        for name, gt_box, pred_box, iou in pairs:
+            if iou != _num(evaluation.compute_iou(list(pred_box), list(gt_box))):
+                return "a 'wrong_location' entry's 'iou' should be the IoU of its pred_box and gt_box"
+        # One prediction at a time, in some order, takes the left gt object of its name with the
+        # highest IoU. A pair that is valid stays valid when others take their gt objects first,
+        # so taking valid pairs greedily finds an order whenever one exists.
+        todo, left = list(pairs), [(evaluation._name(n), b) for n, b in left_gt]
+        while todo:
+            def valid(pair):
+                name, gt_box, pred_box, _ = pair
+                ious = [evaluation.compute_iou(list(pred_box), list(b)) for n, b in left if n == evaluation._name(name)]
+                here = evaluation.compute_iou(list(pred_box), list(gt_box))
+                return (evaluation._name(name), gt_box) in left and here >= max(ious) - 1e-9
+
+            pick = next((pair for pair in todo if valid(pair)), None)
+            if pick is None:
+                return ("an unmatched prediction should be paired with the left gt object of its name "
+                        "of highest IoU, which is then used up")
+            todo.remove(pick)
+            left.remove((evaluation._name(pick[0]), pick[1]))
+        for name in {evaluation._name(n) for n, _, _ in left_pred}:
+            n_pred = sum(evaluation._name(o[0]) == name for o in left_pred)
+            n_gt = sum(evaluation._name(g[0]) == name for g in left_gt)
+            if sum(evaluation._name(pair[0]) == name for pair in pairs) != min(n_pred, n_gt):
+                return "a prediction is a 'hallucination' only when no unmatched gt object of its name is left"
+    if by_index:
+        return "error entries should carry the 'index' of their sample"
+    return None
+
+
+_FIELD_HINTS = {
+    "hallucination": "the prediction's name as written, its box and score, severity = score",
+    "missed_object": "the gt object's name as written, its gt_box, the source, severity 1.0",
+    "wrong_location": ("the gt object's name as written, gt_box, the best pred_box, its iou, the "
+                       "source, severity = 1 - iou"),
+    "wrong_answer": "the question, the answer as predicted, the gt_answer, severity 1.0",
+    "wrong_scene": "the scene_type as predicted, the gt_scene, severity 1.0",
+}
 
 
 def errors_match_reference(case, output):
@@ -211,6 +426,7 @@ def errors_match_reference(case, output):
     if output.get("calls"):
         return "error_analysis ran the pipeline again: sort the stored predictions, never re-run"
     reference = evaluation.error_analysis(case["samples"], case["outputs"])
+    mine = {}
     for category, fields in ERROR_FIELDS.items():
         entries = output["errors"].get(category)
         if entries is None:
@@ -218,12 +434,35 @@ def errors_match_reference(case, output):
         required = ("index", "severity") + fields
         if not all(set(required) <= set(e["keys"]) for e in entries):
             return f"each '{category}' entry needs the keys {', '.join(required)}"
-        if not all(isinstance(e["index"], int) and isinstance(e["severity"], int | float) for e in entries):
-            return f"'{category}' entries need an int 'index' and a number 'severity'"
-        mine = sorted(map(str, (_entry_key(category, e) for e in entries)))
-        if mine != sorted(map(str, (_entry_key(category, e) for e in reference[category]))):
+        if not all(type(e["index"]) is int and e.get("float_severity") is True for e in entries):
+            return f"'{category}' entries need an int 'index' and a float 'severity'"
+        mine[category] = entries
+    # Detection's pairs depend on the order the unmatched predictions are taken in, which the
+    # spec leaves open: those entries are checked by their rule, everything else against the kit.
+    def settled(category, e):
+        return category in ("wrong_answer", "wrong_scene") or e.get("source") == "grounding"
+
+    for category in ERROR_FIELDS:
+        ours = [_reference_entry(category, e) for e in reference[category]]
+        theirs = [e for e in mine[category] if settled(category, e)]
+        ours = [e for e in ours if settled(category, e)]
+        if not _same_entries(category, theirs, ours):
             return (f"'{category}' does not hold the right failures (check the count, the sample "
-                    "index, the name and, where it applies, the source and the IoU)")
+                    f"index, the source and the fields: {_FIELD_HINTS[category]})")
+    message = _detection_pairing_ok(case, mine)
+    if message:
+        return message
+    for category in ("hallucination", "missed_object", "wrong_location"):
+        for e in mine[category]:
+            if category == "hallucination":
+                expected = e.get("score")
+            elif category == "wrong_location":
+                expected = None if not isinstance(e.get("iou"), float) else 1.0 - e["iou"]
+            else:
+                expected = 1.0
+            if expected is None or _num(e.get("severity")) != _num(expected):
+                return (f"'{category}' does not hold the right failures (check the count, the sample "
+                        f"index, the source and the fields: {_FIELD_HINTS[category]})")
     return None
 
 
@@ -251,6 +490,8 @@ def contract_holds(case, output):
         return message
     if not isinstance(full.get("answer"), str) or not full["answer"]:
         return "with a question, 'answer' should be a non-empty string"
+    if plain.get("answer") is not None or plain.get("grounded") != {}:
+        return "without a question 'answer' should be None, and without names 'grounded' should be {}"
     if compare.equal([o["name"] for o in plain["objects"]], [o["name"] for o in full["objects"]],
                      "objects") or compare.close([o["box"] for o in plain["objects"]],
                                                  [o["box"] for o in full["objects"]], "boxes", atol=1e-3):

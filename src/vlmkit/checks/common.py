@@ -4,3 +4,9 @@
 def call(case, function):
     """The plainest probe: call the learner's function with the case's args and kwargs."""
     return function(*case.get("args", []), **case.get("kwargs", {}))
+
+
+def call_each(case, function):
+    """Call the learner's function once per entry of case["calls"] (each with args and kwargs):
+    one check covers many seeded inputs, so no parameter keeps a single value."""
+    return [call(c, function) for c in case["calls"]]

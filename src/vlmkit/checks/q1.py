@@ -99,7 +99,12 @@ def as_double(value):
 
 def open_clip_loss(kind, tensors, normalise=False):
     """open_clip's ClipLoss ("clip") or SigLipLoss ("siglip") on the case's tensors, in float64,
-    features L2-normalised first if asked: (loss, [gradient w.r.t. each input])."""
+    features L2-normalised first if asked: (loss, [gradient w.r.t. each input]).
+
+    open_clip is imported here, on first use, because this module is also imported inside every
+    q1/q2 kernel, which never needs it (3 s of CPU per notebook). Judges run one at a time in a
+    process (engine.JUDGING), so two first imports cannot race.
+    """
     from open_clip.loss import ClipLoss, SigLipLoss
 
     inputs = [as_double(v).requires_grad_() for v in tensors]
@@ -218,21 +223,41 @@ def mean_of_directions(case, output):
     return "clip_loss is not the mean of the two directions' mean losses" + one_way
 
 
+ONE_NUMBER = ((), (1,))  # a single number: 0-dim as in open_clip, or shape (1,); both allowed
+
+
+def one_number(value, what, role):
+    """None if `value` is a single number (0-dim or shape (1,)), else a message naming the shape."""
+    shape = np.shape(value)
+    if shape in ONE_NUMBER:
+        return None
+    return f"{what} has the wrong shape: {role} is a single number, a 0-dim tensor (shape (1,) also accepted)"
+
+
+def scalar(value):
+    return np.reshape(np.asarray(value, dtype=float), ())
+
+
 def scale_at_init(case, output):
     params = output["params"]
     if list(params) != ["log_scale"]:
         return (f"LogitScale should hold exactly one parameter, log_scale (the log of the scale); "
                 f"it holds {sorted(params)}")
+    shape_message = compare.first(
+        one_number(params["log_scale"], "log_scale", "the log of the scale"),
+        one_number(output["value"], "LogitScale()", "the scale"))
+    if shape_message:
+        return shape_message
     init = math.log(1 / 0.07)
+    grad = output["grads"]["log_scale"]
     return compare.first(
-        compare.close(params["log_scale"], init, "log_scale at initialisation",
+        compare.close(scalar(params["log_scale"]), init, "log_scale at initialisation",
                       atol=1e-6) and "log_scale should start at log(1/0.07), CLIP's initial temperature 0.07",
-        compare.close(output["value"], 1 / 0.07, "LogitScale() at initialisation", atol=1e-4)
+        compare.close(scalar(output["value"]), 1 / 0.07, "LogitScale() at initialisation", atol=1e-4)
         and "LogitScale() should return the scale itself, exp(log_scale), not its log",
-        output["grads"]["log_scale"] is None
-        and "no gradient reaches log_scale: return a tensor computed from it (no .item())",
-        compare.close(output["grads"]["log_scale"], 1 / 0.07, "d LogitScale() / d log_scale",
-                      atol=1e-4) and "d scale / d log_scale should equal the scale (d eˣ/dx = eˣ)")
+        grad is None and "no gradient reaches log_scale: return a tensor computed from it (no .item())",
+        grad is not None and compare.close(scalar(grad), 1 / 0.07, "d LogitScale() / d log_scale", atol=1e-4)
+        and "d scale / d log_scale should equal the scale (d eˣ/dx = eˣ)")
 
 
 def scale_clamped(case, output):

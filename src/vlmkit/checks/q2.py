@@ -25,10 +25,13 @@ from vlmkit.checks.q1 import (
     diagnose,
     grads_match,
     loss_and_grads,
+    one_number,
     open_clip_loss,
     ref_directions,
+    scalar,
     unit_rows,
 )
+from vlmkit.checks.toy_clip import _number
 from vlmkit.grading import compare
 from vlmkit.grading.registry import Check
 
@@ -45,12 +48,33 @@ def scale_init(case, SigLipScale):
             "grads": {name: p.grad for name, p in module.named_parameters()}}
 
 
+def scale_values(case, SigLipScale):
+    """(t, b) returned with log_scale and bias set to each of case["values"]."""
+    module, out = SigLipScale(), []
+    for log_scale, bias in case["values"]:
+        with torch.no_grad():
+            module.log_scale.fill_(log_scale)
+            module.bias.fill_(bias)
+        out.append([_number(x) for x in module()])
+    return out
+
+
 def pairs(case, pair_loss, siglip_loss):
     image, text, t, b = (as_tensor(a, case.get("dtype", "float32")) for a in case["tensors"])
     matrix = [[pair_loss(image[i], text[j], t, b, i == j) for j in range(len(text))]
               for i in range(len(image))]
     return {"pairs": torch.stack([torch.stack(row) for row in matrix]),
             "loss": siglip_loss(image, text, t, b)}
+
+
+def pair_grads(case, pair_loss):
+    """Sum of pair_loss over case["pairs"] ([i, j]: image i with text j, a match iff i == j) and
+    its gradient w.r.t. every input (None where no gradient reached it)."""
+    image, text, t, b = (as_tensor(a, case.get("dtype", "float32")).requires_grad_() for a in case["tensors"])
+    total = sum(pair_loss(image[i], text[j], t, b, i == j) for i, j in case["pairs"])
+    if isinstance(total, torch.Tensor) and total.requires_grad:
+        total.backward()
+    return {"loss": total, "grads": [x.grad for x in (image, text, t, b)]}
 
 
 def _recording_similarity(image_chunks, text_chunks):
@@ -87,7 +111,7 @@ def chunked(case, loss_fn):
 
 
 PROBES = {"call": call, "loss_and_grads": loss_and_grads, "scale_init": scale_init,
-          "pairs": pairs, "chunked": chunked}
+          "scale_values": scale_values, "pairs": pairs, "pair_grads": pair_grads, "chunked": chunked}
 
 
 # ---------------------------------------------------------------- references (grader's process)
@@ -132,25 +156,42 @@ def siglip_loss_matches(with_grads):
 def labels_match(case, output):
     (n,) = case["args"]
     message = compare.close(output, 2 * np.eye(n) - 1, f"siglip_labels({n})")
-    return message and message + diagnose(output, {
-        "negatives are labelled −1, not 0": np.eye(n), "only the diagonal pairs match": np.ones((n, n))})
+    if message:
+        return message + diagnose(output, {
+            "negatives are labelled −1, not 0": np.eye(n), "only the diagonal pairs match": np.ones((n, n))})
+    if not (isinstance(output, np.ndarray) and output.dtype.kind == "f"):
+        return f"siglip_labels({n}) should return a float tensor (its values are right)"
+    return None
 
 
 def sigmoid_scale_at_init(case, output):
     params = output["params"]
     if sorted(params) != ["bias", "log_scale"]:
         return f"SigLipScale should hold two parameters, log_scale and bias; it holds {sorted(params)}"
+    shape_message = compare.first(
+        one_number(params["log_scale"], "log_scale", "the log of t"),
+        one_number(params["bias"], "bias", "b"),
+        one_number(output["t"], "t returned by SigLipScale()", "t"),
+        one_number(output["b"], "b returned by SigLipScale()", "b"))
+    if shape_message:
+        return shape_message
     grads = output["grads"]
     return compare.first(
-        compare.close(params["log_scale"], math.log(10), "log_scale at init", atol=1e-6)
+        compare.close(scalar(params["log_scale"]), math.log(10), "log_scale at init", atol=1e-6)
         and "log_scale should start at log 10 (t = 10)",
-        compare.close(params["bias"], -10.0, "bias at init", atol=1e-6) and "the bias should start at −10",
-        compare.close([output["t"], output["b"]], [10.0, -10.0], "SigLipScale() at init", atol=1e-4)
-        and "SigLipScale() should return (t, b) = (exp(log_scale), bias)",
+        compare.close(scalar(params["bias"]), -10.0, "bias at init", atol=1e-6) and "the bias should start at −10",
+        compare.close([scalar(output["t"]), scalar(output["b"])], [10.0, -10.0], "SigLipScale() at init",
+                      atol=1e-4) and "SigLipScale() should return (t, b) = (exp(log_scale), bias)",
         (grads["log_scale"] is None or grads["bias"] is None)
         and "no gradient reaches the parameters: return tensors computed from them",
-        compare.close([grads["log_scale"], grads["bias"]], [10.0, 1.0], "d(t + b)/d(log_scale, bias)",
-                      atol=1e-4) and "t must be exp(log_scale) and b the bias itself")
+        compare.close([scalar(grads["log_scale"]), scalar(grads["bias"])], [10.0, 1.0],
+                      "d(t + b)/d(log_scale, bias)", atol=1e-4) and "t must be exp(log_scale) and b the bias itself")
+
+
+def scale_follows_parameters(case, output):
+    expected = [[math.exp(log_scale), bias] for log_scale, bias in case["values"]]
+    message = compare.close(output, expected, "SigLipScale() with log_scale and bias set to other values")
+    return message and message + " — it should return (exp(log_scale), bias) for whatever values they hold"
 
 
 def pairs_decompose(case, output):
@@ -168,6 +209,15 @@ def pairs_decompose(case, output):
     message = compare.close(output["loss"], expected.sum() / n,
                             "siglip_loss compared with the sum of pair_loss over all pairs / n")
     return message and message + " — the loss should be exactly the sum of the per-pair terms, over n"
+
+
+def pair_grads_match(case, output):
+    image, text, t, b = (as_double(a).requires_grad_() for a in case["tensors"])
+    total = sum(-F.logsigmoid((1.0 if i == j else -1.0) * (t * image[i] @ text[j] + b)) for i, j in case["pairs"])
+    total.backward()
+    message = compare.close(output["loss"], total.item(), "the sum of pair_loss over some pairs")
+    return message or grads_match(output, [x.grad.numpy() for x in (image, text, t, b)],
+                                  SIGLIP_INPUTS, "pair_loss")
 
 
 def _local_block_terms(case, labels_for):
@@ -241,11 +291,18 @@ def local_clip_matches(case, output):
     d = case["devices"]
     n = len(image) // d
     chunks = [(image[i * n:(i + 1) * n], text[i * n:(i + 1) * n]) for i in range(d)]
-    expected = np.mean([open_clip_loss("clip", [img, txt, scale])[0] for img, txt in chunks])
+    per_device = [open_clip_loss("clip", [img, txt, scale]) for img, txt in chunks]
+    expected = np.mean([loss for loss, _ in per_device])
     message = compare.close(output["loss"], expected, "local_clip_loss")
-    return message and message + diagnose(output["loss"], {
-        "it matches the full-batch CLIP loss: here each device must use its own chunk alone "
-        "(that is the point: see how far it is from the full loss)": open_clip_loss("clip", case["tensors"])[0]})
+    if message:
+        return message + diagnose(output["loss"], {
+            "it matches the full-batch CLIP loss: here each device must use its own chunk alone "
+            "(that is the point: see how far it is from the full loss)": open_clip_loss("clip", case["tensors"])[0]})
+    if not case.get("grads"):
+        return None
+    grads = [np.concatenate([g[k] for _, g in per_device]) / d for k in range(2)]
+    grads.append(np.mean([g[2] for _, g in per_device]))
+    return grads_match(output, grads, SIGLIP_INPUTS[:2] + ("logit_scale",), "local_clip_loss")
 
 
 def _gathered_mistakes(case):

@@ -1,22 +1,43 @@
 """Q3 — bridges between a vision encoder and an LLM: probes and visible checks.
 
-The probe builds the learner's module from a case (constructor arguments, seed), runs it on
-inputs made from the seed and returns its parameter names, state_dict and outputs. The judge,
-in the grader's process, builds the transformers reference from a tiny config, loads the
-learner's weights (names mapped below) and compares outputs on the same inputs:
+The probe builds the learner's module from a case (constructor arguments, seed), records the
+fresh module (its output, the initial values of the parameters the docstring prescribes), then
+moves EVERY parameter (norm weights and biases, gates and queries included) by seeded noise, so
+that each one matters, runs it again and takes the parameters' gradients. The judge, in the
+grader's process, builds the transformers reference from a tiny config, loads the learner's
+(moved) weights (names mapped below) and compares outputs and gradients on the same inputs:
 - MLPProjector            → LlavaMultiModalProjector
 - QFormerBridge           → Blip2QFormerModel (cross-attention in every layer, no text branch)
                             + a linear projection (BLIP-2's language_projection)
 - PerceiverResampler      → IdeficsPerceiverResampler (head_dim = dim / num_heads)
 - GatedCrossAttentionBlock→ IdeficsGatedCrossAttentionLayer (scalar alphas)
-See shared reference-conventions, Q3.
+Initialisations the docstrings prescribe (queries normal(0, 0.02), latents standard normal,
+alphas 0) are judged on the fresh module. See shared reference-conventions, Q3.
 """
+
+import math
 
 import numpy as np
 import torch
 
+# Imported here, not on first use: judges run in threads, and a lazy first import of
+# transformers from two threads at once can fail.
+from transformers import (
+    Blip2QFormerConfig,
+    Blip2QFormerModel,
+    CLIPVisionConfig,
+    IdeficsConfig,
+    LlamaConfig,
+    LlavaConfig,
+)
+from transformers.models.idefics.modeling_idefics import IdeficsGatedCrossAttentionLayer
+from transformers.models.idefics.perceiver import IdeficsPerceiverResampler
+from transformers.models.llava.modeling_llava import LlavaMultiModalProjector
+
 from vlmkit.grading import compare
 from vlmkit.grading.registry import Check
+
+NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
 
 
 def randn(seed, shape):
@@ -25,32 +46,83 @@ def randn(seed, shape):
 
 
 def call_inputs(case, i):
-    return [randn(case["seed"] * 100 + 10 * i + j, shape) for j, shape in enumerate(case["calls"][i])]
+    """The inputs of call i; case["scales"][i] (optional) multiplies each input, e.g. by 1e-3 so
+    that a norm's eps matters."""
+    scales = case.get("scales", [None] * len(case["calls"]))[i] or [1.0] * len(case["calls"][i])
+    return [randn(case["seed"] * 100 + 10 * i + j, shape) * scale
+            for j, (shape, scale) in enumerate(zip(case["calls"][i], scales))]
 
 
 # ---------------------------------------------------------------- probes (learner's kernel)
 
+def _perturb(m, seed):
+    """Move every parameter by seeded noise (in registration order)."""
+    g = torch.Generator().manual_seed(seed)
+    for p in m.parameters():
+        p.add_(torch.randn(p.shape, generator=g) * NOISE)
+
+
+def _gradients(m, case):
+    """Gradients of sum(output * seeded weights) on call 0 with respect to every parameter (None
+    where no gradient reaches it)."""
+    try:
+        with torch.enable_grad():
+            out = m(*call_inputs(case, 0))
+            (out * randn(case["seed"] * 100 + 99, out.shape)).sum().backward()
+    except RuntimeError:  # nothing in the output requires grad
+        pass
+    return {n: None if p.grad is None else p.grad.detach().clone() for n, p in m.named_parameters()}
+
+
 def module(case, cls):
-    """Build cls(*args, **kwargs) seeded, run it on each call's inputs; optionally set parameters
-    (e.g. open the gates) and run again."""
+    """Build cls(*args, **kwargs) seeded; record the named parameters, the fresh values of those in
+    case["inspect"], the fresh outputs when case["fresh"]; then (unless case["perturb"] is False)
+    move every parameter by seeded noise, set those in case["set"], scale those in case["scale"],
+    run each call again and take the parameters' gradients."""
     torch.manual_seed(case["seed"])
     m = cls(*case["args"], **case.get("kwargs", {})).eval()
-    record = {"params": [name for name, _ in m.named_parameters()]}
+    named = dict(m.named_parameters())
+    record = {"params": list(named), "trainable": [n for n, p in named.items() if p.requires_grad],
+              "fresh": {n: named[n].detach().clone() for n in case.get("inspect", ()) if n in named}}
+    calls = range(len(case["calls"]))
     with torch.no_grad():
-        record["init"] = [m(*call_inputs(case, i)) for i in range(len(case["calls"]))]
-        for name, value in case.get("set", {}).items():
-            m.get_parameter(name).fill_(value)
-        if case.get("set"):
-            record["out"] = [m(*call_inputs(case, i)) for i in range(len(case["calls"]))]
+        if case.get("fresh"):
+            record["init"] = [m(*call_inputs(case, i)) for i in calls]
+        if case.get("perturb", True):
+            _perturb(m, case["seed"] + 7)
+            for name, value in case.get("set", {}).items():
+                m.get_parameter(name).fill_(value)
+            for name, factor in case.get("scale", {}).items():  # e.g. small queries: a norm's eps matters
+                m.get_parameter(name).mul_(factor)
+            record["out"] = [m(*call_inputs(case, i)) for i in calls]
+    if case.get("perturb", True):
+        record["grads"] = _gradients(m, case)
     record["state"] = {k: v.detach().clone() for k, v in m.state_dict().items()}
     return record
+
+
+def modules(case, cls):
+    """The `module` probe once per entry of case["builds"] (several sizes in one check)."""
+    return [module(build, cls) for build in case["builds"]]
 
 
 def report(case, bridge_report):
     return bridge_report(case["sizes"], case["patch_counts"])
 
 
-PROBES = {"module": module, "report": report}
+def count(case, count_parameters):
+    """count_parameters on small modules with a frozen part and buffers (BatchNorm's running
+    statistics), one of them on the meta device."""
+    out = []
+    for a, b, c, meta in case["modules"]:
+        with torch.device("meta" if meta else "cpu"):
+            m = torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.BatchNorm1d(b), torch.nn.Linear(b, c, bias=False))
+        m[0].requires_grad_(False)
+        out.append(count_parameters(m))
+    return out
+
+
+PROBES = {"module": module, "modules": modules, "report": report, "count": count}
 
 
 # ---------------------------------------------------------------- references (grader's process)
@@ -59,7 +131,8 @@ class _Weights:
     """The learner's state_dict as tensors; remembers which entries the name map used."""
 
     def __init__(self, state):
-        self.state = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k, v in state.items()}
+        self.state = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32).requires_grad_()
+                      for k, v in state.items()}
         self.used = set()
 
     def __call__(self, name):
@@ -88,17 +161,13 @@ class _Weights:
 
 
 def _llava_config(vision_dim, text_dim):
-    from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig
-
     return LlavaConfig(vision_config=CLIPVisionConfig(hidden_size=vision_dim, num_attention_heads=1),
                        text_config=LlamaConfig(hidden_size=text_dim, num_attention_heads=1,
-                                               num_key_value_heads=1),
+                                               num_key_value_heads=1, head_dim=2),  # any width, even odd
                        projector_hidden_act="gelu", multimodal_projector_bias=True)
 
 
 def _qformer_config(vision_dim, dim, num_layers, num_heads):
-    from transformers import Blip2QFormerConfig
-
     config = Blip2QFormerConfig(hidden_size=dim, num_hidden_layers=num_layers, num_attention_heads=num_heads,
                                 intermediate_size=4 * dim, encoder_hidden_size=vision_dim, hidden_act="gelu",
                                 cross_attention_frequency=1, use_qformer_text_input=False, layer_norm_eps=1e-5)
@@ -107,8 +176,6 @@ def _qformer_config(vision_dim, dim, num_layers, num_heads):
 
 
 def _idefics_config(vision_dim, text_dim=8, num_heads=1, hidden_dim=8):
-    from transformers import IdeficsConfig
-
     config = IdeficsConfig(hidden_size=text_dim, num_attention_heads=num_heads, intermediate_size=hidden_dim,
                            hidden_act="silu", vision_config={"embed_dim": vision_dim}, alpha_type="float",
                            alpha_initializer="zeros", qk_layer_norms=False, dropout=0.0, rms_norm_eps=1e-6,
@@ -118,26 +185,18 @@ def _idefics_config(vision_dim, text_dim=8, num_heads=1, hidden_dim=8):
 
 
 def mlp_reference(vision_dim, text_dim):
-    from transformers.models.llava.modeling_llava import LlavaMultiModalProjector
-
     return LlavaMultiModalProjector(_llava_config(vision_dim, text_dim))
 
 
 def qformer_reference(vision_dim, dim, num_layers, num_heads):
-    from transformers import Blip2QFormerModel
-
     return Blip2QFormerModel(_qformer_config(vision_dim, dim, num_layers, num_heads))
 
 
 def perceiver_reference(dim, depth, num_heads, num_latents):
-    from transformers.models.idefics.perceiver import IdeficsPerceiverResampler
-
     return IdeficsPerceiverResampler(_idefics_config(dim), dim, depth, num_heads, dim // num_heads, num_latents)
 
 
 def gated_reference(dim, vision_dim, num_heads, hidden_dim):
-    from transformers.models.idefics.modeling_idefics import IdeficsGatedCrossAttentionLayer
-
     return IdeficsGatedCrossAttentionLayer(_idefics_config(vision_dim, dim, num_heads, hidden_dim), layer_idx=0)
 
 
@@ -145,12 +204,14 @@ NAMES = {"mlp": ("vision_dim", "text_dim"),
          "qformer": ("vision_dim", "text_dim", "dim", "num_layers", "num_heads", "num_queries"),
          "perceiver": ("dim", "depth", "num_heads", "num_latents"),
          "gated": ("dim", "vision_dim", "num_heads", "hidden_dim")}
-DEFAULTS = {"num_queries": 32, "num_latents": 64}
+DEFAULTS = {"dim": 768, "num_layers": 12, "num_heads": 12, "num_queries": 32, "depth": 6, "num_latents": 64}
 
 
 def _sizes(case, kind):
     """The constructor arguments of a case, by name, with the classes' defaults."""
     values = {**DEFAULTS, **dict(zip(NAMES[kind], case["args"])), **case.get("kwargs", {})}
+    if kind == "perceiver":
+        values.setdefault("num_heads", 16)
     return {n: values[n] for n in NAMES[kind]}
 
 
@@ -158,7 +219,7 @@ def _run_mlp(case, w):
     s = _sizes(case, "mlp")
     ref = mlp_reference(s["vision_dim"], s["text_dim"])
     state = w.copy([("linear_1", "linear_1"), ("linear_2", "linear_2")])
-    return ref, state, lambda x: ref(x)
+    return ref, state, lambda call, x: call(x)
 
 
 def _run_qformer(case, w):
@@ -175,10 +236,10 @@ def _run_qformer(case, w):
                              (mine + "norm3", r + "output_query.LayerNorm"),
                              (mine + "mlp.0", r + "intermediate_query.dense"),
                              (mine + "mlp.2", r + "output_query.dense")]))
-    queries, proj_w, proj_b = w("query_tokens").reshape(1, s["num_queries"], -1), w("proj.weight"), w("proj.bias")
+    queries, proj_w, proj_b = w("query_tokens"), w("proj.weight"), w("proj.bias")
 
-    def forward(image):
-        hidden = ref(query_embeds=queries.expand(image.shape[0], -1, -1), encoder_hidden_states=image)
+    def forward(call, image):
+        hidden = call(query_embeds=queries.expand(image.shape[0], -1, -1), encoder_hidden_states=image)
         return torch.nn.functional.linear(hidden.last_hidden_state, proj_w, proj_b)
 
     return ref, state, forward
@@ -187,7 +248,7 @@ def _run_qformer(case, w):
 def _run_perceiver(case, w):
     s = _sizes(case, "perceiver")
     ref = perceiver_reference(s["dim"], s["depth"], s["num_heads"], s["num_latents"])
-    state = {"latents": w("latents").reshape(s["num_latents"], s["dim"])}
+    state = {"latents": w("latents")}
     state.update(w.copy([("norm", "layer_norm")]))
     for i in range(s["depth"]):
         mine, r = f"layers.{i}.", f"blocks.{i}."
@@ -196,50 +257,66 @@ def _run_perceiver(case, w):
         state.update(w.copy([(mine + "norm_context", r + "0.context_layer_norm"),
                              (mine + "norm_latents", r + "0.latents_layer_norm"), (mine + "ff.0", r + "1.ln")]))
         state.update(w.copy([(mine + "ff.1", r + "1.fc"), (mine + "ff.3", r + "1.c_proj")], ("weight",)))
-    return ref, state, lambda context: ref(context)
+    return ref, state, lambda call, context: call(context)
 
 
 def _run_gated(case, w):
     s = _sizes(case, "gated")
     ref = gated_reference(s["dim"], s["vision_dim"], s["num_heads"], s["hidden_dim"])
-    state = {"alpha_cross_attn": w("alpha_xattn").reshape(1), "alpha_dense": w("alpha_dense").reshape(1)}
+    state = {"alpha_cross_attn": w("alpha_xattn"), "alpha_dense": w("alpha_dense")}
     state.update(w.mha("cross_attn.", *(f"cross_attn.{n}_proj" for n in "qkvo"), bias=False))
     state.update(w.copy([("norm_attn", "input_layernorm"), ("norm_ff", "post_attention_layernorm")], ("weight",)))
     state.update(w.copy([(f"ff.{n}", f"mlp.{n}") for n in ("gate_proj", "up_proj", "down_proj")], ("weight",)))
 
-    def forward(x, visual):
-        return ref(x, image_hidden_states=visual, cross_attention_gate=torch.ones(x.shape[:2]))
+    def forward(call, x, visual):
+        return call(x, image_hidden_states=visual, cross_attention_gate=torch.ones(x.shape[:2]))
 
     return ref, state, forward
 
 
 BRIDGES = {
     # kind: (how to build and load the reference, output shape for one call's inputs and what it means,
-    #        parameters that must be learned)
+    #        parameters that must be learned, with the shape the docstring gives them)
     "mlp": (_run_mlp, lambda s, shapes: shapes[0][:-1] + [s["text_dim"]],
-            "one output token per patch, of width text_dim", ()),
+            "one output token per patch, of width text_dim", lambda s: {}),
     "qformer": (_run_qformer, lambda s, shapes: [shapes[0][0], s["num_queries"], s["text_dim"]],
-                "(batch, num_queries, text_dim) whatever the number of patches", ("query_tokens",)),
+                "(batch, num_queries, text_dim) whatever the number of patches",
+                lambda s: {"query_tokens": ((1, s["num_queries"], s["dim"]), "(1, num_queries, dim)")}),
     "perceiver": (_run_perceiver, lambda s, shapes: [shapes[0][0], s["num_latents"], s["dim"]],
-                  "(batch, num_latents, dim) whatever the input length", ("latents",)),
-    "gated": (_run_gated, lambda s, shapes: shapes[0], "the shape of x", ("alpha_xattn", "alpha_dense")),
+                  "(batch, num_latents, dim) whatever the input length",
+                  lambda s: {"latents": ((s["num_latents"], s["dim"]), "(num_latents, dim)")}),
+    "gated": (_run_gated, lambda s, shapes: shapes[0], "the shape of x",
+              lambda s: {"alpha_xattn": ((1,), "(1,)"), "alpha_dense": ((1,), "(1,)")}),
 }
 
 
+def _learned(kind, what, case, output):
+    """The parameters the docstring names: registered, trainable, of the documented shape."""
+    for name, (shape, shape_text) in BRIDGES[kind][3](_sizes(case, kind)).items():
+        if name not in output["params"]:
+            return f"{what}: {name} must be learned (an nn.Parameter), not a constant or a buffer"
+        if name not in output["trainable"]:
+            return f"{what}: {name} must be learned (requires_grad=True)"
+        if tuple(np.shape(output["state"][name])) != shape:
+            return f"{what}: {name} has the wrong shape — the docstring gives {shape_text}"
+    return None
+
+
 def matches_reference(kind, what):
-    """Judge: right output shapes, learned parameters registered as parameters, and the same
-    outputs as the transformers reference holding the learner's weights."""
-    run, out_shape, shape_rule, learned = BRIDGES[kind]
+    """Judge: right output shapes, learned parameters registered as (trainable) parameters of the
+    documented shapes, and the same outputs and parameter gradients as the transformers reference
+    holding the learner's (moved) weights."""
+    run, out_shape, shape_rule, _ = BRIDGES[kind]
 
     def judge(case, output):
         sizes = _sizes(case, kind)
-        outputs = output["out"] if case.get("set") else output["init"]
+        outputs = output["out"]
         for i, shapes in enumerate(case["calls"]):
             if list(np.shape(outputs[i])) != out_shape(sizes, shapes):
                 return f"{what}: an output has the wrong shape — it should be {shape_rule}"
-        missing = [n for n in learned if n not in output["params"]]
-        if missing:
-            return f"{what}: {', '.join(missing)} must be learned (an nn.Parameter), not a constant or a buffer"
+        message = _learned(kind, what, case, output)
+        if message:
+            return message
         weights = _Weights(output["state"])
         try:
             ref, state, forward = run(case, weights)
@@ -254,15 +331,42 @@ def matches_reference(kind, what):
             return f"{what}: a parameter has the wrong shape (the one copied into the reference's {wrong[0]})"
         ref.load_state_dict(state, strict=True)
         ref.eval()
+
+        def call(*args, **kwargs):
+            return torch.func.functional_call(ref, state, args, kwargs)
+
         with torch.no_grad():
             for i in range(len(case["calls"])):
-                message = compare.close(outputs[i], forward(*call_inputs(case, i)).numpy(),
-                                        f"{what}, output with your weights vs the reference's", atol=2e-5)
+                message = compare.close(outputs[i], forward(call, *call_inputs(case, i)).numpy(),
+                                        f"{what}, output with your weights (every parameter moved off its "
+                                        "initial value) vs the reference's", atol=2e-5)
                 if message:
                     return message
-        return None
+        return _same_gradients(what, case, output, weights, forward(call, *call_inputs(case, 0)))
 
     return judge
+
+
+def _same_gradients(what, case, output, weights, out):
+    """The learner's parameter gradients (from the probe) vs the reference's, both of
+    sum(output * seeded weights) on call 0."""
+    names = sorted(weights.used)
+    loss = (out * randn(case["seed"] * 100 + 99, out.shape)).sum()
+    expected = torch.autograd.grad(loss, [weights.state[n] for n in names], allow_unused=True)
+    for name, exp in zip(names, expected):
+        exp = torch.zeros_like(weights.state[name]) if exp is None else exp
+        got = output["grads"].get(name)
+        if got is None:
+            if torch.any(exp != 0):
+                return (f"{what}: no gradient reaches {name} — is something detached, or computed under "
+                        "torch.no_grad(), on the way to the output?")
+            continue
+        scale = max(1.0, float(exp.abs().max()))
+        message = compare.close(got, exp.numpy(), f"{what}: the gradient with respect to {name}",
+                                atol=1e-4 * scale, rtol=1e-3)
+        if message:
+            return message + " (the outputs match: is something detached on the way?)"
+    return None
 
 
 def gate_is_shut(case, output):
@@ -275,9 +379,65 @@ def gate_is_shut(case, output):
     return None
 
 
+def alphas_start_at_zero(case, output):
+    """Both alphas of a fresh block are exactly 0, of shape (1,)."""
+    for name in ("alpha_xattn", "alpha_dense"):
+        if name not in output["fresh"]:
+            return f"GatedCrossAttentionBlock: {name} must be an nn.Parameter"
+        value = np.asarray(output["fresh"][name])
+        if value.shape != (1,):
+            return f"GatedCrossAttentionBlock: {name} has the wrong shape — the docstring gives (1,)"
+        if np.any(value != 0):
+            return f"GatedCrossAttentionBlock: {name} of a fresh block should be initialised to exactly 0"
+    return None
+
+
+def _normal_init(kind, what, name, mean, std, shape_text):
+    """Judge: the fresh parameter `name` looks drawn from normal(mean, std) (mean, spread, tails)."""
+
+    def judge(case, output):
+        if name not in case.get("inspect", ()):
+            return None
+        if name not in output["fresh"]:
+            return f"{what}: {name} must be an nn.Parameter"
+        value = np.asarray(output["fresh"][name], dtype=float).ravel()
+        expected_shape = BRIDGES[kind][3](_sizes(case, kind))[name][0]
+        if tuple(np.shape(output["fresh"][name])) != expected_shape:
+            return f"{what}: {name} has the wrong shape — the docstring gives {shape_text}"
+        n = value.size
+        m, s = value.mean(), value.std()
+        wrong = (abs(m - mean) > 5 * std / math.sqrt(n) or abs(s / std - 1) > 5 / math.sqrt(2 * n) + 0.02)
+        kurtosis = ((value - m) ** 4).mean() / max(s ** 4, 1e-30)
+        if wrong or abs(kurtosis - 3) > 5 * math.sqrt(24 / n) + 0.1:
+            return (f"{what}: the initial values of {name} do not look drawn from the distribution the "
+                    "docstring gives (mean, standard deviation or shape of the distribution)")
+        return None
+
+    return judge
+
+
+queries_init = _normal_init("qformer", "QFormerBridge", "query_tokens", 0.0, 0.02, "(1, num_queries, dim)")
+latents_init = _normal_init("perceiver", "PerceiverResampler", "latents", 0.0, 1.0, "(num_latents, dim)")
+
+
 def both(*judges):
     """A judge that passes when all of `judges` pass (the first failure's message otherwise)."""
     return lambda case, output: next(filter(None, (j(case, output) for j in judges)), None)
+
+
+def each(judge):
+    """For the `modules` probe: `judge` on every build (the first failure's message, with a count)."""
+
+    def judge_each(case, output):
+        builds = case["builds"]
+        if not isinstance(output, list) or len(output) != len(builds):
+            return "expected one record per module built"
+        failures = [m for m in (judge(b, o) for b, o in zip(builds, output)) if m]
+        if not failures:
+            return None
+        return f"{failures[0]} (on {len(failures)} of {len(builds)} unseen sizes)"
+
+    return judge_each
 
 
 # ---------------------------------------------------------------- advantages in numbers
@@ -299,22 +459,48 @@ def reference_counts(sizes):
 LABELS = {"mlp": "MLP projector", "qformer": "Q-Former bridge", "perceiver": "Perceiver resampler + gated blocks"}
 
 
+def _is_int(x):
+    return type(x) is int
+
+
 def report_is_right(case, output):
     if not isinstance(output, dict) or not {"params", "tokens", "gate_change_at_init"} <= set(output):
         return "bridge_report should return a dict with 'params', 'tokens' and 'gate_change_at_init'"
+    if not isinstance(output["params"], dict) or not isinstance(output["tokens"], dict):
+        return "bridge_report: 'params' and 'tokens' should be dicts keyed by 'mlp', 'qformer', 'perceiver'"
     counts, sizes = reference_counts(case["sizes"]), case["sizes"]
     patches = case["patch_counts"]
     tokens = {"mlp": list(patches), "qformer": [sizes["qformer"]["num_queries"]] * len(patches),
               "perceiver": [sizes["perceiver"]["num_latents"]] * len(patches)}
     for name, label in LABELS.items():
+        count_, toks = output["params"].get(name), output["tokens"].get(name)
+        if not _is_int(count_):
+            return f"parameter count of the {label}: should be a Python int"
+        if not isinstance(toks, list) or not all(_is_int(k) for k in toks):
+            return f"visual tokens out of the {label}: should be a list of Python ints"
         message = compare.first(
-            compare.equal(output["params"].get(name), counts[name], f"parameter count of the {label}"),
-            compare.equal(list(output["tokens"].get(name, [])), tokens[name],
+            compare.equal(count_, counts[name], f"parameter count of the {label}"),
+            compare.equal(toks, tokens[name],
                           f"visual tokens out of the {label} (one count per entry of patch_counts)"))
         if message:
             return message
+    if type(output["gate_change_at_init"]) is not float:
+        return "gate_change_at_init: should be a Python float (e.g. from .item())"
     message = compare.close(output["gate_change_at_init"], 0.0, "gate_change_at_init", atol=1e-6, rtol=0)
     return message and message + " — a fresh gated block should not change its input at all"
+
+
+def counts_all_parameters(case, output):
+    """count_parameters counts every parameter element, frozen ones included, and no buffers."""
+    if not isinstance(output, list) or len(output) != len(case["modules"]):
+        return "count_parameters: expected one count per module"
+    for (a, b, c, _), got in zip(case["modules"], output):
+        if not _is_int(got):
+            return "count_parameters should return a Python int"
+        if got != a * b + b + 2 * b + b * c:
+            return ("count_parameters: wrong count on a module with frozen parameters and buffers — count "
+                    "every parameter element, trainable or not (buffers are not parameters)")
+    return None
 
 
 REALISTIC = {"vision_dim": 1024, "text_dim": 4096,
@@ -325,15 +511,18 @@ REALISTIC = {"vision_dim": 1024, "text_dim": 4096,
 CHECKS = [
     Check("q3.mlp.llava", "module", matches_reference("mlp", "MLPProjector"),
           {"args": [12, 20], "seed": 1, "calls": [[[2, 7, 12]]]}),
-    Check("q3.qformer.blip2", "module", matches_reference("qformer", "QFormerBridge"),
+    Check("q3.qformer.blip2", "module",
+          both(queries_init, matches_reference("qformer", "QFormerBridge")),
           {"args": [12, 20], "kwargs": {"dim": 16, "num_layers": 2, "num_heads": 2}, "seed": 2,
-           "calls": [[[1, 576, 12]], [[2, 9, 12]]]}),
-    Check("q3.perceiver.idefics", "module", matches_reference("perceiver", "PerceiverResampler"),
+           "calls": [[[1, 576, 12]], [[2, 9, 12]]], "inspect": ["query_tokens"]}),
+    Check("q3.perceiver.idefics", "module",
+          both(latents_init, matches_reference("perceiver", "PerceiverResampler")),
           {"args": [16], "kwargs": {"depth": 2, "num_heads": 2, "num_latents": 8}, "seed": 3,
-           "calls": [[[2, 5, 16]], [[1, 50, 16]]]}),
-    Check("q3.gated.identity_at_init", "module", gate_is_shut,
-          {"args": [16, 12, 2, 24], "seed": 4, "calls": [[[2, 6, 16], [2, 8, 12]]]}),
-    Check("q3.gated.idefics", "module", both(gate_is_shut, matches_reference("gated", "GatedCrossAttentionBlock")),
+           "calls": [[[2, 5, 16]], [[1, 50, 16]]], "inspect": ["latents"]}),
+    Check("q3.gated.identity_at_init", "module", both(alphas_start_at_zero, gate_is_shut),
+          {"args": [16, 12, 2, 24], "seed": 4, "calls": [[[2, 6, 16], [2, 8, 12]]], "fresh": True,
+           "perturb": False, "inspect": ["alpha_xattn", "alpha_dense"]}),
+    Check("q3.gated.idefics", "module", matches_reference("gated", "GatedCrossAttentionBlock"),
           {"args": [16, 12, 2, 24], "seed": 5, "calls": [[[2, 6, 16], [2, 8, 12]]],
            "set": {"alpha_xattn": 0.7, "alpha_dense": -0.4}}),
     Check("q3.report.realistic", "report", report_is_right, {"sizes": REALISTIC, "patch_counts": [576, 100]}),

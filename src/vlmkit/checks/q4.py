@@ -8,12 +8,17 @@ vision encoder never; labels are -100 on the system prompt, the user turns and t
 The tiny LLaVA is transformers' LlavaForConditionalGeneration built from tiny CLIP and Llama configs.
 """
 
+import random
 import re
 
 import numpy as np
 import torch
 
-from vlmkit.checks.common import call
+# At import time, not inside build_llava: transformers' lazy module is not safe to import from two
+# threads at once (the grader judges on several).
+from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig, LlavaForConditionalGeneration
+
+from vlmkit.checks.common import call, call_each
 from vlmkit.grading import compare
 from vlmkit.grading.judges import expect_equal
 from vlmkit.grading.registry import Check
@@ -28,11 +33,26 @@ def tokenize(text):
     return [3 + ord(c) % 250 for c in text]
 
 
+def tokenize_merging(text):
+    """A tokenizer whose ids depend on context, as BPE's do: a character followed by a space is one
+    token. Tokenizing two pieces separately then differs from tokenizing them joined."""
+    ids, i = [], 0
+    while i < len(text):
+        if i + 1 < len(text) and text[i + 1] == " " and text[i] != " ":
+            ids.append(3 + (ord(text[i]) * 7 + 1) % 250)
+            i += 2
+        else:
+            ids.append(3 + ord(text[i]) % 250)
+            i += 1
+    return ids
+
+
+TOKENIZERS = {"char": tokenize, "merging": tokenize_merging}
+
+
 # ---------------------------------------------------------------- tiny LLaVA (kernel and judge)
 
 def build_llava(spec, seed=0, device="cpu"):
-    from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig, LlavaForConditionalGeneration
-
     torch.manual_seed(seed)
     config = LlavaConfig(vision_config=CLIPVisionConfig(**spec["vision"]), text_config=LlamaConfig(**spec["text"]),
                          **spec.get("llava", {}))
@@ -72,8 +92,21 @@ def _batch(model, seed):
     return ids, pixels, labels
 
 
+def _optimized(model, optimizer):
+    """Parameter elements per group that the optimizer holds ("other": tensors not in the model)."""
+    names = {id(p): n for n, p in model.named_parameters()}
+    out = {g: 0 for g in GROUPS}
+    for group in optimizer.param_groups:
+        for p in group["params"]:
+            where = group_of(names[id(p)]) if id(p) in names else "other"
+            out[where] = out.get(where, 0) + p.numel()
+    return out
+
+
 def _stage_record(model, optimizer, seed):
     record = {"trainable": counts(model, trainable_only=True),
+              "adamw": isinstance(optimizer, torch.optim.AdamW),
+              "optimized": _optimized(model, optimizer),
               "lr": [float(group["lr"]) for group in optimizer.param_groups]}
     before = {n: p.detach().clone() for n, p in model.named_parameters()}
     ids, pixels, labels = _batch(model, seed)
@@ -90,19 +123,28 @@ def _stage_record(model, optimizer, seed):
 # ---------------------------------------------------------------- probes (learner's kernel)
 
 def stages(case, configure_stage):
-    """Stage 1 then stage 2 on one tiny LLaVA (one training step each), and stage 2 on a fresh one."""
+    """The stages of case["order"] (default 1 then 2) in turn on one tiny LLaVA, one training step
+    each, then the last of them on a fresh model."""
+    order = case.get("order", [1, 2])
     model = build_llava(case["model"], case["seed"])
     out = {}
-    for stage in (1, 2):
+    for stage in order:
         out[str(stage)] = _stage_record(model, configure_stage(model, stage), case["seed"] + stage)
     fresh = build_llava(case["model"], case["seed"])
-    configure_stage(fresh, 2)
-    out["2 on a fresh model"] = {"trainable": counts(fresh, trainable_only=True)}
+    out[f"{order[-1]} on a fresh model"] = _stage_record(fresh, configure_stage(fresh, order[-1]),
+                                                         case["seed"] + 10)
     return out
 
 
 def share(case, parameter_counts, projector_share):
+    """Counts on a meta-device model; with case["freeze"] (a seed), about half of the parameters are
+    frozen first: the counts are of all parameters, trainable or not."""
     model = build_llava(case["model"], device="meta")
+    if "freeze" in case:
+        rng = random.Random(case["freeze"])
+        for p in model.parameters():
+            if rng.random() < 0.5:
+                p.requires_grad_(False)
     return {"counts": parameter_counts(model), "share": projector_share(model)}
 
 
@@ -118,12 +160,20 @@ def records(case, generate_records):
 
 
 def labels(case, build_example):
-    ids, lab = build_example(case["record"], tokenize, case["image_token_id"], case["num_image_tokens"],
+    tokenizer = TOKENIZERS[case.get("tokenizer", "char")]
+    ids, lab = build_example(case["record"], tokenizer, case["image_token_id"], case["num_image_tokens"],
                              case["eos_id"], case["system"])
-    return {"input_ids": list(ids), "labels": list(lab)}
+    lists_of_ints = all(type(x) is list and all(type(t) is int for t in x) for x in (ids, lab))
+    return {"input_ids": list(ids), "labels": list(lab), "lists_of_ints": lists_of_ints}
 
 
-PROBES = {"call": call, "stages": stages, "share": share, "records": records, "labels": labels}
+def _each(probe):
+    """The probe run once per entry of case["calls"] (one check, many seeded inputs)."""
+    return lambda case, *functions: [probe(c, *functions) for c in case["calls"]]
+
+
+PROBES = {"call": call, "call_each": call_each, "stages": stages, "share": share, "records": records,
+          "labels": labels, "records_each": _each(records), "labels_each": _each(labels)}
 
 
 # ---------------------------------------------------------------- judges (grader's process)
@@ -133,8 +183,9 @@ def teacher_messages_match(expected_context):
 
     def judge(case, output):
         system, image, few_shot = case["args"]
-        if not isinstance(output, list) or not all(isinstance(m, dict) for m in output):
-            return "teacher_messages should return a list of {'role': ..., 'content': ...} dicts"
+        if not isinstance(output, list) or not all(isinstance(m, dict) and set(m) == {"role", "content"}
+                                                   for m in output):
+            return "teacher_messages should return a list of {'role': ..., 'content': ...} dicts (those two keys)"
         expected = [{"role": "system", "content": system}]
         for shot in few_shot:
             expected += [{"role": "user", "content": shot["context"]},
@@ -183,11 +234,14 @@ def _numbers(line):
     return re.findall(r"-?\d+(?:\.\d+)?", line.split(":", 1)[1]) if ":" in line else []
 
 
-def records_match(expected_pairs):
+def records_match(expected_pairs, messages_ok=None, detail_questions=None):
     """Judge for generate_records: LLaVA's JSON format, the teacher's Q&A in order, a text-only teacher.
 
     expected_pairs(case) -> {kind: [[question, answer], ...]}; for "detail" only the answer is
-    fixed (the question is any instruction from the notebook's list)."""
+    fixed, and the markdown is silent on stripping it: the teacher's text with its surrounding
+    whitespace kept or removed (in whole or in part) both pass. The question is any instruction,
+    or one of detail_questions when given. messages_ok(case, kind, messages), when given, says
+    whether the teacher was sent the right messages for that kind."""
 
     def judge(case, output):
         recs, messages = output.get("records"), output.get("messages")
@@ -198,6 +252,11 @@ def records_match(expected_pairs):
                 for ms in messages):
             return ("the teacher should be called once per kind, with a list of text messages "
                     "(dicts with 'role' and 'content')")
+        if messages_ok is not None:
+            for kind, sent in zip(KINDS, messages):
+                if not messages_ok(case, kind, sent):
+                    return (f"the teacher's messages for the {kind} record should be "
+                            f"teacher_messages(SYSTEM_PROMPTS[kind], image, FEW_SHOT[kind])")
         expected = expected_pairs(case)
         image = case["image"]
         for kind, rec in zip(KINDS, recs):
@@ -221,8 +280,12 @@ def records_match(expected_pairs):
             pairs[0][0] = pairs[0][0][len("<image>\n"):]
             want = expected[kind]
             if kind == "detail":
-                if len(pairs) != 1 or not pairs[0][0].strip() or pairs[0][1] != want[0][1]:
+                answer, raw = pairs[0][1] if len(pairs) == 1 else None, want[0][1]
+                if (len(pairs) != 1 or not pairs[0][0].strip() or not isinstance(answer, str)
+                        or answer.strip() != raw.strip() or answer not in raw):
                     return f"{where}: one human instruction, then the teacher's description as the gpt turn"
+                if detail_questions is not None and pairs[0][0] not in detail_questions:
+                    return f"{where}: the human instruction should be one of DETAIL_QUESTIONS"
             elif pairs != want:
                 return f"{where}: the questions and answers should be the teacher's (parsed with parse_qa), in order"
         return None
@@ -236,6 +299,8 @@ def labels_match(expected):
     def judge(case, output):
         ids, lab = output.get("input_ids"), output.get("labels")
         want_ids, want_lab = expected(case)
+        if output.get("lists_of_ints", True) is not True:
+            return "build_example should return two lists of Python ints (not tensors or arrays)"
         if len(ids) != len(lab):
             return "input_ids and labels must have the same length"
         if ids != want_ids:
@@ -264,24 +329,34 @@ def stages_match(case, output):
     total = counts(model, trainable_only=False)
     trains = {1: ("projector",), 2: ("projector", "llm")}
     lr = {1: 1e-3, 2: 2e-5}
-    for key, stage in (("1", 1), ("2", 2), ("2 on a fresh model", 2)):
+    order = case.get("order", [1, 2])
+    keys = [(str(stage), stage) for stage in order] + [(f"{order[-1]} on a fresh model", order[-1])]
+    for key, stage in keys:
+        after = f" (after stage {order[0]})" if key == str(order[1]) else ""
         want = {g: total[g] if g in trains[stage] else 0 for g in GROUPS}
         got = output[key]["trainable"]
         for g in GROUPS:
             if got.get(g) != want[g]:
                 state = "trainable" if want[g] else "frozen"
-                return f"stage {key}: in stage {stage} the whole {g} group must be {state}"
+                return f"stage {key}{after}: in stage {stage} the whole {g} group must be {state}"
         if got.get("other", 0):
             return f"stage {key}: parameters outside the three groups are trainable"
+        if "adamw" in output[key] and output[key]["adamw"] is not True:
+            return f"stage {key}: configure_stage should return a torch.optim.AdamW"
+        if "optimized" in output[key]:
+            held = output[key]["optimized"]
+            if any(held.get(g) != want[g] for g in GROUPS) or held.get("other", 0):
+                return (f"stage {key}{after}: the optimizer should hold every trainable parameter "
+                        "and no frozen one")
         if "lr" in output[key]:
             lrs = output[key]["lr"]
             if not lrs or not np.allclose(lrs, lr[stage], rtol=1e-6, atol=0):
-                return f"stage {stage}: the optimizer's learning rate is not LLaVA-1.5's for this stage"
+                return f"stage {key}: the optimizer's learning rate is not LLaVA-1.5's for stage {stage}"
             changed = output[key]["changed"]
             for g in GROUPS:
                 if changed.get(g) != (g in trains[stage]):
                     verb = "did not change" if g in trains[stage] else "changed"
-                    return f"stage {stage}: after one optimizer step the {g} weights {verb}"
+                    return f"stage {key}: after one optimizer step the {g} weights {verb}"
     return None
 
 
@@ -294,7 +369,7 @@ def share_matches(case, output):
     for g in GROUPS:
         message = compare.equal(got.get(g), want[g], f"parameter_counts['{g}']")
         if message:
-            return message
+            return message + (" — count every parameter, trainable or not" if "freeze" in case else "")
     return compare.close(output.get("share"), want["projector"] / sum(want.values()), "projector_share",
                          atol=0, rtol=1e-6)
 

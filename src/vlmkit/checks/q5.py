@@ -7,7 +7,7 @@ tokens `<loc_q>`. See shared reference-conventions, Q5.
 
 import random
 
-from vlmkit.checks.common import call
+from vlmkit.checks.common import call, call_each
 from vlmkit.grading import compare
 from vlmkit.grading.judges import expect_close, expect_equal
 from vlmkit.grading.registry import Check
@@ -31,7 +31,41 @@ def raises(case, function):
     return None
 
 
-PROBES = {"call": call, "roundtrip": roundtrip, "tokens_roundtrip": tokens_roundtrip, "raises": raises}
+def raises_each(case, function):
+    """For each entry of case["calls"]: "ValueError" if the function raises a ValueError (or a
+    subclass), the exception's type name for any other exception, None if it returns."""
+    found = []
+    for c in case["calls"]:
+        try:
+            function(*c.get("args", []), **c.get("kwargs", {}))
+        except ValueError:
+            found.append("ValueError")
+        except Exception as err:
+            found.append(type(err).__name__)
+        else:
+            found.append(None)
+    return found
+
+
+PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip,
+          "tokens_roundtrip": tokens_roundtrip, "raises": raises, "raises_each": raises_each}
+
+
+def list_of(kind, what):
+    """A message if `output` is not a list whose items are all of type `kind` (None if it is)."""
+    names = {int: "ints", float: "floats", str: "strings"}
+
+    def message(output):
+        if not isinstance(output, list) or not all(type(x) is kind for x in output):
+            return f"{what} should return a list of {names[kind]} (check the return type)"
+        return None
+
+    return message
+
+
+def typed(type_message, judge):
+    """Judge the return type first (a message naming it), then the values with `judge`."""
+    return lambda case, output: type_message(output) or judge(case, output)
 
 
 def within_half_bin(case, output):
@@ -76,7 +110,8 @@ CHECKS = [
           expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint="x by the width, y by the height"),
           {"args": [[64, 48, 320, 240], 640, 480]}),
     Check("q5.quantize.example", "call",
-          expect_equal([0, 15, 500, 299], "quantize", hint="floor(v * N), not round"),
+          typed(list_of(int, "quantize"),
+                expect_equal([0, 15, 500, 299], "quantize", hint="floor(v * N), not round")),
           {"args": [[0.0, 0.015625, 0.5, 0.2999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.quantize.clamp", "call",
           expect_equal([999, 0, 999, 999], "quantize at and beyond the range ends",

@@ -7,7 +7,7 @@ index clip(vocab_size - id - 1, 0, 254). See shared reference-conventions, Q6.
 
 import numpy as np
 
-from vlmkit.checks.common import call
+from vlmkit.checks.common import call, call_each
 from vlmkit.grading import compare
 from vlmkit.grading.judges import expect_close, expect_equal
 from vlmkit.grading.registry import Check
@@ -22,7 +22,16 @@ def inverse(case, normalize, unnormalize):
     return unnormalize(normalize(case["actions"], case["q01"], case["q99"]), case["q01"], case["q99"])
 
 
-PROBES = {"call": call, "roundtrip": roundtrip, "inverse": inverse}
+PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip, "inverse": inverse}
+
+
+def int_array(what, judge):
+    """Judge that the output is an integer numpy array first (a message naming it), then `judge`."""
+    def typed(case, output):
+        if not isinstance(output, np.ndarray) or output.dtype.kind not in "iu":
+            return f"{what} should return an integer numpy array (check the return type)"
+        return judge(case, output)
+    return typed
 
 
 def within_half_bin(case, output):
@@ -54,9 +63,10 @@ CHECKS = [
     Check("q6.unnormalize.example", "call",
           expect_close([[-0.1, 0.0, 0.75]], "unnormalize_actions", atol=1e-6),
           {"args": [[[-1.0, 0.0, 0.5]], STATS["q01"], STATS["q99"]]}),
-    Check("q6.encode.example", "call", expect_equal([31999, 31872, 31745, 31744, 31744],
-                                                    "actions_to_token_ids",
-                                                    hint="vocab_size - np.digitize(a, bins)"),
+    Check("q6.encode.example", "call",
+          int_array("actions_to_token_ids",
+                    expect_equal([31999, 31872, 31745, 31744, 31744], "actions_to_token_ids",
+                                 hint="vocab_size - np.digitize(a, bins)")),
           {"args": [[-1.0, 0.0, 1.0 - 1e-9, 1.0, 1.0]], "kwargs": {"vocab_size": 32000}}),
     Check("q6.decode.example", "call",
           expect_close([-1 + 1 / 255, 1 - 1 / 255, 1 - 1 / 255], "token_ids_to_actions", atol=1e-6),

@@ -28,7 +28,7 @@ from vlmkit.grading.report import (
     question_table,
     write_outputs,
 )
-from vlmkit.grading.sandbox import Limits
+from vlmkit.grading.sandbox import Limits, run_notebook
 
 STUDENT_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
 
@@ -46,11 +46,12 @@ def find_students(submissions: Path) -> list[str]:
     return names
 
 
-def _grade_task(student_dir: Path, assignment: str, question, limits: Limits) -> QuestionResult:
+def _grade_task(student_dir: Path, assignment: str, question, limits: Limits,
+                execute=run_notebook) -> QuestionResult:
     source = paths.SOLUTIONS / assignment / question.notebook
     learner = student_dir / assignment / question.notebook
     try:
-        return grade_notebook(question.id, source, learner, paths.HIDDEN_CHECKS, limits)
+        return grade_notebook(question.id, source, learner, paths.HIDDEN_CHECKS, limits, execute)
     except Exception as err:  # a grader fault costs this question, never the batch
         return QuestionResult(question.id, question.notebook, 0.0, question.points, "failed",
                               notes=[f"grading failed: {type(err).__name__}: {err}"])
@@ -73,7 +74,7 @@ def load_results(out: Path, assignment: str) -> dict:
 
 
 def _run_tasks(tasks: list, jobs: int, scheduler=None) -> list:
-    """Grade every (student folder, assignment, question, limits) task, in order.
+    """Grade every (student folder, assignment, question, limits, executor) task, in order.
 
     Locally with `jobs` threads (each task is a sandboxed subprocess), or, given a scheduler
     address, as one Dask task per notebook on that cluster; either way the results come back
@@ -94,8 +95,12 @@ def _run_tasks(tasks: list, jobs: int, scheduler=None) -> list:
 
 
 def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs: int = 1,
-              limits: Limits = Limits(), students=None, scheduler=None) -> dict:
-    """Grade every (student, question) and write all outputs; returns student → results."""
+              limits: Limits = Limits(), students=None, scheduler=None, execute=run_notebook) -> dict:
+    """Grade every (student, question) and write all outputs; returns student → results.
+
+    `execute` runs each notebook: the sandbox, always, for submissions; tests of the grader's own
+    determinism pass the fast path (inprocess.run_forked) to grade the course's examples quickly.
+    """
     course = load_course()
     if assignment not in course:
         raise KitError(f"unknown assignment {assignment!r}; the course has: {', '.join(course)}")
@@ -104,10 +109,10 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     limits = dataclasses.replace(limits, threads=max(1, 2 // jobs))
     for name in names:  # from here on, an interrupted run shows "failed", not the old grade
         _store(out, name, assignment, "in progress", {})
-    tasks = [(submissions / name, assignment, q, limits) for name in names for q in spec.questions]
+    tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
     results = _run_tasks(tasks, jobs, scheduler)
     graded = {}
-    for (student_dir, _, question, _), result in zip(tasks, results):
+    for (student_dir, _, question, _, _), result in zip(tasks, results):
         name = student_dir.name
         graded.setdefault(name, {})[question.id] = result.to_json()
         if result.feedback:

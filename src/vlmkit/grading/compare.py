@@ -30,15 +30,34 @@ def close(actual, expected, what, atol=1e-5, rtol=1e-4):
     return None
 
 
+def _kind(value) -> str:
+    """The kind of a plain value as a learner would name it (ints and floats are both numbers)."""
+    if isinstance(value, np.ndarray):
+        return "an array"
+    if isinstance(value, bool) or value is None or isinstance(value, (str, dict)):
+        return {bool: "True or False", str: "a string", dict: "a dict"}.get(type(value), "None")
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, (list, tuple)) else type(value).__name__
+
+
 def equal(actual, expected, what):
-    """Exact equality of plain data (ints, strings, lists); numpy arrays compared elementwise."""
+    """Exact equality of plain data (ints, strings, lists); numpy arrays compared elementwise.
+
+    The message names the first property that differs: kind (number, string, list...), shape
+    or length, then values.
+    """
     if isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray):
         a, e = np.asarray(actual), np.asarray(expected)
         if a.shape != e.shape:
             return f"{what}: wrong shape, expected {tuple(e.shape)}"
         same = bool(np.all(a == e))
     else:
-        same = actual == expected and isinstance(actual, bool) == isinstance(expected, bool)
+        if _kind(actual) != _kind(expected):
+            return f"{what}: wrong type, expected {_kind(expected)}"
+        if isinstance(expected, (list, tuple)) and len(actual) != len(expected):
+            return f"{what}: wrong length, expected {len(expected)} items"
+        same = actual == expected
     return None if same else f"{what}: wrong result"
 
 

@@ -1,6 +1,7 @@
 """The grading engine: one notebook in, one scored `QuestionResult` out.
 
     merge (trusted test cells + learner answers) → run in the sandbox → read records → judge
+          → own work: a function that calls the question's declared reference loses its cells
 
 The same engine serves `vlmkit selfcheck` (visible checks, the learner's own notebook as its
 source) and `vlmkit autograde` (hidden checks too, the instructor's source notebook). Judging
@@ -10,13 +11,16 @@ happens here, in the grader's process, on plain data; no learner code ever runs 
 import json
 import os
 import tempfile
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import nbformat
 
+from vlmkit.course import question_by_id
 from vlmkit.grading import registry
+from vlmkit.grading.delegation import find_delegation
 from vlmkit.grading.notebook import BrokenNotebook, graded_cells, merge, nbgrader_meta, read_notebook
 from vlmkit.grading.report import feedback_html
 from vlmkit.grading.safe_io import read_capped
@@ -24,6 +28,10 @@ from vlmkit.grading.sandbox import Limits, run_notebook
 from vlmkit.grading.verdict import Verdict, judge_record
 
 MAX_RECORDS_BYTES = 16 << 20
+# Check modules load and judges run one notebook at a time in a process: they import heavy
+# libraries on first use (transformers' lazy modules are not thread-safe) and may seed torch's
+# global generator, so two threads at once could fail an import or draw each other's numbers.
+JUDGING = threading.Lock()
 
 
 @dataclass
@@ -92,8 +100,13 @@ def _hidden_cases(question: str, checks: dict, cells) -> dict:
 
 
 def grade_notebook(question: str, source_path: Path, learner_path: Path,
-                   hidden_dir: Optional[Path] = None, limits: Limits = Limits()) -> QuestionResult:
-    """Grade one learner notebook against its source; never raises for learner problems."""
+                   hidden_dir: Optional[Path] = None, limits: Limits = Limits(),
+                   execute=run_notebook) -> QuestionResult:
+    """Grade one learner notebook against its source; never raises for learner problems.
+
+    `execute(workdir, limits)` runs the merged notebook: the sandbox for every real submission,
+    `inprocess.run_forked` only for the course's own code (audit, check tests).
+    """
     name = Path(source_path).name
     try:
         source = read_notebook(source_path)
@@ -110,19 +123,26 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     except Exception as err:  # a notebook nbformat accepts can still be nonsense inside
         return _not_run(question, name, max_score, "broken",
                         f"{name} has damaged cells ({type(err).__name__}); re-download it")
-    checks = registry.all_checks(question, hidden_dir)
+    with JUDGING:  # loading check modules builds cases and imports what the judges need
+        checks = registry.all_checks(question, hidden_dir)
     with tempfile.TemporaryDirectory(prefix="vlmkit-grade-") as tmp:
         workdir = Path(tmp)
         nbformat.write(merged, str(workdir / "notebook.ipynb"))
         (workdir / "cases.json").write_text(json.dumps(_hidden_cases(question, checks, cells)))
-        run = run_notebook(workdir, limits)
+        run = execute(workdir, limits)
         records = _read_records(workdir / "records.jsonl")
         errors = _cell_errors(workdir / "executed.ipynb")
     if run.status != "ok":
         notes.append(run.detail)
+    question_spec = question_by_id(question)
+    delegation = find_delegation(merged, question_spec.references if question_spec else ())
+    notes += [f"check by hand: {name} uses {what}, which the grader cannot follow to a reference"
+              for name, what in sorted(delegation.unresolved.items())]
     results = []
-    for cell in cells:
-        verdicts = [_judge(checks, cid, records) for cid in cell.check_ids]
+    with JUDGING:
+        verdicts_by_cell = [[_judge(checks, cid, records) for cid in cell.check_ids] for cell in cells]
+    for cell, verdicts in zip(cells, verdicts_by_cell):
+        verdicts += _own_work_verdicts(question, cell, delegation)
         passed = bool(verdicts) and all(v.passed for v in verdicts)
         results.append(asdict(CellResult(cell.grade_id, cell.points if passed else 0.0, cell.points,
                                          [asdict(v) for v in verdicts], errors.get(cell.grade_id, ""))))
@@ -137,6 +157,14 @@ def _not_run(question, name, max_score, status, note) -> QuestionResult:
     result = QuestionResult(question, name, 0.0, max_score, status, notes=[note])
     result.feedback = feedback_html(result.to_json(), {"cells": []})
     return result
+
+
+def _own_work_verdicts(question: str, cell, delegation) -> list:
+    """A failing verdict for each function of this cell that calls a declared reference."""
+    return [Verdict(f"{question}.own_work", False,
+                    f"{name} calls {delegation.tainted[name]}, the reference this question is graded "
+                    "against: the question asks for your own implementation")
+            for name in cell.subjects if name in delegation.tainted]
 
 
 def _judge(checks: dict, check_id: str, records: dict) -> Verdict:

@@ -23,6 +23,8 @@ from vlmkit.grading.notebook import nbgrader_meta
 
 MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 WRONG_ANSWERS = paths.AUTOGRADER / "wrong_answers"
+OTHER_CORRECT = paths.AUTOGRADER / "other_correct_answers"
+DELEGATING = paths.AUTOGRADER / "delegating_answers"
 
 
 def solution_code(source_text: str) -> str:
@@ -51,6 +53,14 @@ def solved(release_path: Path, source_path: Path):
     return set_answers(nbformat.read(str(release_path), as_version=4), solution_answers(source_path))
 
 
+def graded_cells_only(nb):
+    """The notebook without its free exploration cells (plots, side-by-side runs): they earn
+    nothing and no test cell needs them, so dropping them, as a learner may, only saves time."""
+    nb = nbformat.from_dict(nb)
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or nbgrader_meta(c)]
+    return nb
+
+
 def mistake(source: str, *edits) -> str:
     """A wrong answer: `source` with each (old, new) edit made; each old passage must be there
     exactly once, so a wrong answer cannot silently stop being wrong when the solution changes."""
@@ -61,15 +71,31 @@ def mistake(source: str, *edits) -> str:
     return source
 
 
-def wrong_answers(question: str) -> list:
-    """[(name, answer_grade_id, wrong_source, lost_test_cells)] for a question, [] if none written."""
-    path = WRONG_ANSWERS / f"{question}.py"
+def _answers_file(folder: Path, question: str, name: str) -> list:
+    path = folder / f"{question}.py"
     if not path.exists():
         return []
-    spec = importlib.util.spec_from_file_location(f"wrong_{question}", path)
+    spec = importlib.util.spec_from_file_location(f"{folder.name}_{question}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.WRONG)
+    return list(getattr(module, name))
+
+
+def wrong_answers(question: str) -> list:
+    """[(name, answer_grade_id, wrong_source, lost_test_cells)] for a question, [] if none written."""
+    return _answers_file(WRONG_ANSWERS, question, "WRONG")
+
+
+def delegating_answers(question: str) -> list:
+    """[(name, answer_grade_id, source, lost_test_cells)]: answers that call the reference the
+    question is graded against (manifest "references"); each loses exactly those cells."""
+    return _answers_file(DELEGATING, question, "DELEGATING")
+
+
+def other_correct_answers(question: str) -> list:
+    """[(name, answer_grade_id, source)]: correct answers written differently from the solution
+    (another reading the spec allows, another idiom); each must score full marks."""
+    return _answers_file(OTHER_CORRECT, question, "CORRECT")
 
 
 def _write_examples(root: Path) -> None:

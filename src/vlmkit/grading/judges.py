@@ -35,3 +35,23 @@ def match_reference(reference, what, exact=True, atol=1e-5, rtol=1e-4):
         return compare.close(output, expected, what, atol, rtol)
 
     return judge
+
+
+def match_reference_each(reference, what, exact=True, atol=1e-5, rtol=1e-4):
+    """For the `call_each` probe: every call compared with the reference on the same inputs.
+
+    The message counts the failing inputs and names the first failure's kind (shape, values);
+    it never shows an input or a value.
+    """
+    one = match_reference(reference, what, exact, atol, rtol)
+
+    def judge(case, output):
+        calls = case["calls"]
+        if not isinstance(output, list) or len(output) != len(calls):
+            return f"{what}: expected one result per input"
+        failures = [m for m in (one(c, out) for c, out in zip(calls, output)) if m]
+        if not failures:
+            return None
+        return f"{failures[0]} (on {len(failures)} of {len(calls)} unseen inputs)"
+
+    return judge

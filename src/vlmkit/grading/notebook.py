@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from vlmkit.grading.registry import checks_called_in
+from vlmkit.grading.registry import checks_called_in, subjects_checked_in
 from vlmkit.grading.safe_io import NotARegularFile, read_capped
 
 MAX_NOTEBOOK_BYTES = 20 << 20  # a checkpoint notebook is ~50 kB; nbgrader's own cap is 100 MB
@@ -28,6 +28,7 @@ class TestCell:
     grade_id: str
     points: float
     check_ids: tuple
+    subjects: tuple = ()  # the learner's names its checks are called on
 
 
 def nbgrader_meta(cell) -> dict:
@@ -67,7 +68,7 @@ def graded_cells(source_nb) -> list[TestCell]:
         meta = nbgrader_meta(cell)
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
             cells.append(TestCell(meta["grade_id"], float(meta.get("points", 0)),
-                                  tuple(checks_called_in(cell.source))))
+                                  tuple(checks_called_in(cell.source)), subjects_checked_in(cell.source)))
     return cells
 
 

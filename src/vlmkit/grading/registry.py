@@ -10,6 +10,7 @@ learner's functions on the check's inputs and returns plain data. The judge, whi
 data with a reference, runs in the grader's process.
 """
 
+import ast
 import importlib
 import importlib.util
 import re
@@ -38,6 +39,17 @@ def question_of(check_id: str) -> str:
 def checks_called_in(source: str) -> list[str]:
     """Check ids that a test cell's source calls, in order (the cell's contract)."""
     return CHECK_CALL.findall(source)
+
+
+def subjects_checked_in(source: str) -> tuple:
+    """The names a test cell hands to `check(...)` as the learner's objects, sorted."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ()
+    return tuple(sorted({arg.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+                         and isinstance(node.func, ast.Name) and node.func.id == "check"
+                         for arg in node.args[1:] if isinstance(arg, ast.Name)}))
 
 
 def _question_module(question: str):

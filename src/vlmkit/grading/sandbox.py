@@ -49,6 +49,14 @@ class RunResult:
     detail: str
 
 
+KERNEL_DIED = RunResult("crashed", "the notebook's kernel died (os._exit, a crash or a kill); "
+                                  "checks after that point did not run")
+
+
+def timed_out(limits: Limits) -> RunResult:
+    return RunResult("timeout", f"the notebook ran longer than {limits.wall_s} s and was stopped")
+
+
 @lru_cache(maxsize=1)
 def bwrap_available() -> bool:
     exe = shutil.which("bwrap")
@@ -139,7 +147,7 @@ def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            return RunResult("timeout", f"the notebook ran longer than {limits.wall_s} s and was stopped")
+            return timed_out(limits)
     finally:
         group.close()
     if process.returncode == 0:
@@ -147,7 +155,6 @@ def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
     # Fixed wording on purpose: the runner's stderr is shared with the learner's kernel, so any
     # text read from it could be the learner's own.
     if process.returncode == 3:
-        return RunResult("crashed", "the notebook's kernel died (os._exit, a crash or a kill); "
-                                    "checks after that point did not run")
+        return KERNEL_DIED
     return RunResult("crashed", f"the notebook runner stopped (exit status {process.returncode}); "
                                 "checks that had not run by then failed")

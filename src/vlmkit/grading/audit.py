@@ -1,0 +1,220 @@
+"""`vlmkit audit`: mutation testing of the autograder (a maintainer's command).
+
+    vlmkit audit                       # every question, every mutant
+    vlmkit audit q5 q6 --jobs 2        # some questions
+    vlmkit audit --sample 20 --seed 0  # 20 seeded mutants per question (what CI runs)
+
+For every answer cell of every solution notebook it makes the cell's mutants (mutants.py), puts
+each into the solved notebook and grades it on the fast path (inprocess.py), hidden checks
+included. A mutant is *killed* when it loses any point. A survivor must be listed in
+autograder/equivalent_mutants/<question>.toml with the reason it behaves like the solution on
+the whole domain the docstring allows; any other survivor is a grading gap, and the command
+exits 1. `--json FILE` writes every mutant's outcome (with the checks that killed it).
+"""
+
+import json
+import random
+import sys
+import tempfile
+import time
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+
+from vlmkit import paths
+from vlmkit.course import load_course
+from vlmkit.errors import KitError
+from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.examples import MARKER, graded_cells_only, set_answers, solved
+from vlmkit.grading.inprocess import run_forked
+from vlmkit.grading.mutants import mutants
+from vlmkit.grading.notebook import nbgrader_meta
+from vlmkit.grading.sandbox import Limits
+
+EQUIVALENT = paths.AUTOGRADER / "equivalent_mutants"
+# A mutant that loops is stopped and counts as killed (it would lose its points when graded).
+MUTANT_LIMITS = Limits(wall_s=300, cell_s=60, threads=1)
+_BASE = {}  # question id -> (assignment name, question, solved notebook), filled before threads start
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    question: str
+    cell: str
+    description: str
+    killed: bool
+    failed_checks: tuple
+
+
+def solution_lines(cell_source: str) -> tuple[str, set]:
+    """(the cell as a learner who solved it has it, the 1-based lines that were solution code)."""
+    code_lines, inside, kept = [], False, set()
+    for line in cell_source.splitlines(keepends=True):
+        marker = MARKER.match(line)
+        if marker:
+            inside = marker.group(1) == "BEGIN"
+            continue
+        code_lines.append(line)
+        if inside:
+            kept.add(len(code_lines))
+    return "".join(code_lines), kept
+
+
+def _answer_cells(assignment: str, notebook: str) -> list:
+    source = nbformat.read(str(paths.SOLUTIONS / assignment / notebook), as_version=4)
+    return [(nbgrader_meta(c)["grade_id"], *solution_lines(c.source)) for c in source.cells
+            if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
+
+
+def all_mutants(questions: list) -> list:
+    """[(full id, question id, grade_id, Mutant)] in a stable order."""
+    found = []
+    for question in questions:
+        assignment, q, _ = _BASE[question]
+        for grade_id, code, lines in _answer_cells(assignment, q.notebook):
+            for m in mutants(code, lines):
+                found.append((f"{question}:{grade_id}:{m.id}", question, grade_id, m))
+    return found
+
+
+def grade_mutant(item) -> Outcome:
+    full_id, question, grade_id, mutant = item
+    result = grade_answers(question, {grade_id: mutant.source})
+    failed = tuple(v["check"] for c in result.cells for v in c["verdicts"] if not v["passed"])
+    killed = result.status != "graded" or result.score < result.max_score
+    return Outcome(full_id, question, grade_id, mutant.description, killed, failed)
+
+
+def load_equivalent(question: str) -> dict:
+    """full id -> reason, from the reviewed list; a listed mutant without a reason is an error."""
+    path = EQUIVALENT / f"{question}.toml"
+    if not path.exists():
+        return {}
+    try:
+        listed = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise KitError(f"{path} is not valid TOML ({err})") from None
+    for full_id, entry in listed.items():
+        if not str(entry.get("reason", "")).strip():
+            raise KitError(f"{path}: {full_id} has no reason; say why it behaves like the solution")
+    return {full_id: entry["reason"] for full_id, entry in listed.items()}
+
+
+def load_solved(question_ids: list) -> None:
+    """Build (once) each question's solved notebook without its free cells; unknown ids are an error."""
+    course = load_course()
+    by_id = {q.id: (a.name, q) for a in course.values() for q in a.questions}
+    unknown = [q for q in question_ids if q not in by_id]
+    if unknown:
+        raise KitError(f"unknown question {', '.join(unknown)}; the course has: {', '.join(by_id)}")
+    for qid in set(question_ids) - set(_BASE):
+        assignment, q = by_id[qid]
+        nb = solved(paths.NOTEBOOKS / assignment / q.notebook, paths.SOLUTIONS / assignment / q.notebook)
+        _BASE[qid] = (assignment, q, graded_cells_only(nb))
+
+
+def grade_answers(question: str, answers: dict, limits: Limits = MUTANT_LIMITS, blank: bool = False):
+    """Grade the solved notebook (free cells dropped) with some answer cells replaced, on the
+    fast path, hidden checks included; blank=True starts from the released notebook instead."""
+    load_solved([question])
+    assignment, q, base = _BASE[question]
+    if blank:
+        base = graded_cells_only(nbformat.read(str(paths.NOTEBOOKS / assignment / q.notebook), as_version=4))
+    with tempfile.TemporaryDirectory(prefix="vlmkit-audit-") as tmp:
+        learner = Path(tmp) / q.notebook
+        nbformat.write(set_answers(base, answers), str(learner))
+        return grade_notebook(q.id, paths.SOLUTIONS / assignment / q.notebook, learner,
+                              paths.HIDDEN_CHECKS, limits, execute=run_forked)
+
+
+def _prepare(question_ids: list) -> None:
+    """Solved notebooks before the threads start; the solutions' own full marks."""
+    load_solved(question_ids)
+    for qid in question_ids:
+        result = grade_answers(qid, {})
+        if result.score < result.max_score:
+            raise KitError(f"the solution of {qid} does not score full marks on the fast path "
+                           f"({result.score:g}/{result.max_score:g}); fix it before auditing")
+
+
+def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=None) -> dict:
+    """question → {generated, killed, equivalent, gaps, listed_but_killed, listed_but_gone, outcomes}."""
+    _prepare(question_ids)
+    items = [item for item in all_mutants(question_ids) if not match or match in item[0]]
+    if sample:
+        rng = random.Random(seed)
+        picked = []
+        for qid in question_ids:
+            mine = [item for item in items if item[1] == qid]
+            picked += rng.sample(mine, min(sample, len(mine)))
+        items = picked
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # each thread drives its own zygote
+        outcomes = []
+        for outcome in pool.map(grade_mutant, items):
+            outcomes.append(outcome)
+            if progress:
+                progress(len(outcomes), len(items), outcome)
+    generated_ids = {item[0] for item in all_mutants(question_ids)}
+    report = {}
+    for qid in question_ids:
+        mine = [o for o in outcomes if o.question == qid]
+        equivalent = load_equivalent(qid)
+        survivors = [o for o in mine if not o.killed]
+        report[qid] = {
+            "generated": sum(1 for item in items if item[1] == qid),
+            "killed": sum(o.killed for o in mine),
+            "equivalent": sum(o.id in equivalent for o in survivors),
+            "gaps": [asdict(o) for o in survivors if o.id not in equivalent],
+            "listed_but_killed": [o.id for o in mine if o.killed and o.id in equivalent],
+            "listed_but_gone": [] if match else sorted(set(equivalent) - generated_ids),
+            "outcomes": [asdict(o) for o in mine],
+        }
+    return report
+
+
+def _print_report(report: dict, seconds: float) -> None:
+    print(f"{'question':10s} {'mutants':>8s} {'killed':>7s} {'equivalent':>11s} {'gaps':>5s}")
+    for qid, r in report.items():
+        print(f"{qid:10s} {r['generated']:8d} {r['killed']:7d} {r['equivalent']:11d} {len(r['gaps']):5d}")
+    for qid, r in report.items():
+        for gap in r["gaps"]:
+            print(f"GAP  {gap['id']}  {gap['description']}")
+        for full_id in r["listed_but_killed"]:
+            print(f"note {full_id} is listed as equivalent but is killed now: remove it from the list")
+        for full_id in r["listed_but_gone"]:
+            print(f"note {full_id} is listed as equivalent but no longer generated: remove it from the list")
+    print(f"audit took {seconds:.0f} s")
+
+
+def run(args) -> int:
+    course = load_course()
+    questions = args.questions or [q.id for a in course.values() for q in a.questions]
+    start = time.monotonic()
+
+    def progress(done, total, outcome):
+        if sys.stderr.isatty():
+            print(f"\r{done}/{total} mutants graded", end="", file=sys.stderr, flush=True)
+
+    report = audit(questions, args.sample, args.seed, args.jobs, progress, args.match)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
+    _print_report(report, time.monotonic() - start)
+    return 1 if any(r["gaps"] for r in report.values()) else 0
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("audit", help="mutation-test the autograder on the solutions (maintainer)")
+    parser.add_argument("questions", nargs="*", help="question ids (default: all)")
+    parser.add_argument("--sample", type=int, help="grade this many seeded mutants per question")
+    parser.add_argument("--seed", type=int, default=0, help="seed for --sample")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants graded at once")
+    parser.add_argument("--match", metavar="TEXT", help="only mutants whose id contains TEXT (e.g. a cell)")
+    parser.add_argument("--json", metavar="FILE", help="write every mutant's outcome to FILE")
+    parser.set_defaults(func=run)
+
