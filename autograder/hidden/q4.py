@@ -24,7 +24,7 @@ from vlmkit.checks.q4 import (
     stages_match,
     teacher_messages_match,
 )
-from vlmkit.grading.judges import match_reference_each
+from vlmkit.grading.judges import each, match_reference_each
 from vlmkit.grading.registry import Check
 
 # ---------------------------------------------------------------- the notebook's setup constants
@@ -95,21 +95,6 @@ def ref_build_example(record, tokenize, image_token_id, num_image_tokens, eos_id
         ids += prompt_ids + answer_ids
         labels += [IGNORE_INDEX] * len(prompt_ids) + answer_ids
     return ids, labels
-
-
-def each(judge, what):
-    """A per-input judge applied to every entry of case["calls"] (probes call_each, *_each)."""
-
-    def judge_each(case, output):
-        calls = case["calls"]
-        if not isinstance(output, list) or len(output) != len(calls):
-            return f"{what}: expected one result per input"
-        failures = [m for m in (judge(c, out) for c, out in zip(calls, output)) if m]
-        if not failures:
-            return None
-        return f"{failures[0]} (on {len(failures)} of {len(calls)} unseen inputs)"
-
-    return judge_each
 
 
 # ---------------------------------------------------------------- seeded inputs

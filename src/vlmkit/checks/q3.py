@@ -35,6 +35,7 @@ from transformers.models.idefics.perceiver import IdeficsPerceiverResampler
 from transformers.models.llava.modeling_llava import LlavaMultiModalProjector
 
 from vlmkit.grading import compare
+from vlmkit.grading.judges import each
 from vlmkit.grading.registry import Check
 
 NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
@@ -425,19 +426,9 @@ def both(*judges):
     return lambda case, output: next(filter(None, (j(case, output) for j in judges)), None)
 
 
-def each(judge):
+def each_build(judge):
     """For the `modules` probe: `judge` on every build (the first failure's message, with a count)."""
-
-    def judge_each(case, output):
-        builds = case["builds"]
-        if not isinstance(output, list) or len(output) != len(builds):
-            return "expected one record per module built"
-        failures = [m for m in (judge(b, o) for b, o in zip(builds, output)) if m]
-        if not failures:
-            return None
-        return f"{failures[0]} (on {len(failures)} of {len(builds)} unseen sizes)"
-
-    return judge_each
+    return each(judge, key="builds", unit="unseen sizes")
 
 
 # ---------------------------------------------------------------- advantages in numbers

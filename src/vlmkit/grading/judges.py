@@ -37,21 +37,23 @@ def match_reference(reference, what, exact=True, atol=1e-5, rtol=1e-4):
     return judge
 
 
-def match_reference_each(reference, what, exact=True, atol=1e-5, rtol=1e-4):
-    """For the `call_each` probe: every call compared with the reference on the same inputs.
+def each(judge, what=None, key="calls", unit="unseen inputs"):
+    """`judge` applied to every entry of case[key] and the matching output (probes `call_each` and
+    the like: one check, many seeded inputs). The message is the first failure's, with a count;
+    it never shows an input or a value."""
 
-    The message counts the failing inputs and names the first failure's kind (shape, values);
-    it never shows an input or a value.
-    """
-    one = match_reference(reference, what, exact, atol, rtol)
-
-    def judge(case, output):
-        calls = case["calls"]
-        if not isinstance(output, list) or len(output) != len(calls):
-            return f"{what}: expected one result per input"
-        failures = [m for m in (one(c, out) for c, out in zip(calls, output)) if m]
+    def judge_each(case, output):
+        items = case[key]
+        if not isinstance(output, list) or len(output) != len(items):
+            return f"{what + ': ' if what else ''}expected one result per input"
+        failures = [m for m in (judge(item, out) for item, out in zip(items, output)) if m]
         if not failures:
             return None
-        return f"{failures[0]} (on {len(failures)} of {len(calls)} unseen inputs)"
+        return f"{failures[0]} (on {len(failures)} of {len(items)} {unit})"
 
-    return judge
+    return judge_each
+
+
+def match_reference_each(reference, what, exact=True, atol=1e-5, rtol=1e-4):
+    """For the `call_each` probe: every call compared with the reference on the same inputs."""
+    return each(match_reference(reference, what, exact, atol, rtol), what)
