@@ -6,7 +6,7 @@ from vlmkit.grading.audit import all_mutants, audit, load_equivalent, load_solve
 from vlmkit.grading.mutants import mutants
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
-SAMPLE_PER_QUESTION = 20
+SAMPLE_PER_QUESTION = 12
 
 CELL = '''def quantize(values, num_bins=1000):
     """Docstring stays."""

@@ -14,7 +14,7 @@ import sys
 
 from vlmkit import paths
 
-ROUNDS = 3
+ROUNDS = 2
 STUDENTS = ("s1", "s2", "s3")
 SCRIPT = """
 import json, sys
