@@ -144,7 +144,8 @@ def _prepare(question_ids: list) -> None:
 def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=None) -> dict:
     """question → {generated, killed, equivalent, gaps, listed_but_killed, listed_but_gone, outcomes}."""
     _prepare(question_ids)
-    items = [item for item in all_mutants(question_ids) if not match or match in item[0]]
+    generated = all_mutants(question_ids)
+    items = [item for item in generated if not match or match in item[0]]
     if sample:
         rng = random.Random(seed)
         picked = []
@@ -158,7 +159,7 @@ def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=
             outcomes.append(outcome)
             if progress:
                 progress(len(outcomes), len(items), outcome)
-    generated_ids = {item[0] for item in all_mutants(question_ids)}
+    generated_ids = {item[0] for item in generated}
     report = {}
     for qid in question_ids:
         mine = [o for o in outcomes if o.question == qid]
