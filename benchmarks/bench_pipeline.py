@@ -17,8 +17,8 @@ import torch
 
 from vlmkit.evaluation import format_summary, ground_names, summarize
 from vlmkit.models.io import MODELS_DIR
+from vlmkit.models.train import MODELS, TIMING_FILE
 from vlmkit.pipeline import Pipeline
-from vlmkit.train import MODELS, TIMING_FILE
 from vlmkit.world import QUESTION_TYPES, load_samples
 
 

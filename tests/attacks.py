@@ -235,7 +235,7 @@ def _forging_open(file, mode="r", *args, **kwargs):
 builtins.open = _forging_open
 
 # the kit itself, inside the kernel
-import vlmkit.grading.checks as C, vlmkit.grading.verdict as V, vlmkit.grading.compare as CMP
+import vlmkit.grading.learner_api as C, vlmkit.grading.verdict as V, vlmkit.grading.compare as CMP
 import vlmkit.grading.plain as P, vlmkit.grading.judges as J
 CMP.close = CMP.equal = lambda *a, **k: None
 J.match_reference = lambda *a, **k: (lambda case, output: None)
@@ -254,7 +254,7 @@ P.to_plain = C.to_plain = _lenient_to_plain
 
 PATCH_IPYTHON = ORACLE + r'''
 import re, sys
-import vlmkit.grading.checks as C
+import vlmkit.grading.learner_api as C
 
 # silence every traceback, and rewrite each test cell so that its records are forged
 ip = get_ipython()

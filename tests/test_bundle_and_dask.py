@@ -56,7 +56,7 @@ def test_bundle_holds_learner_material_only(tmp_path):
     assert "notebooks/checkpoint/q5_coordinate_tokens.ipynb" in names
     assert {"notebooks/capstone/capstone.ipynb", "data/capstone/test/samples.json",
             "data/models/vqa.safetensors"} <= set(names)
-    assert "src/vlmkit/grading/checks.py" in names and "autograder/manifest.json" in names
+    assert "src/vlmkit/grading/learner_api.py" in names and "autograder/manifest.json" in names
     forbidden = ("solutions/", "autograder/hidden", "autograder/examples", "autograder/wrong_answers",
                  "tests/", ".git/")
     assert not [n for n in names if n.startswith(forbidden) or n.endswith(".db")]
@@ -74,7 +74,7 @@ def test_bundle_holds_learner_material_only(tmp_path):
 def test_selfcheck_runs_from_an_unpacked_bundle(tmp_path):
     folder = make_bundle(tmp_path / "learner")
     env = {**os.environ, "VLMKIT_HOME": str(folder), "PYTHONPATH": str(folder / "src")}
-    done = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck",
+    done = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck",
                            "notebooks/checkpoint/q6_vla_actions.ipynb"],
                           cwd=folder, env=env, capture_output=True, text=True)
     assert done.returncode == 1 and "q6" in done.stdout and "not implemented yet" in done.stdout, \

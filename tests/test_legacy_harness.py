@@ -1,4 +1,4 @@
-"""Where the course's original harness (vlmkit.legacy_harness) misleads, next to vlmkit.evaluation.
+"""Where the course's original harness (vlmkit.evaluation.legacy_harness) misleads, next to vlmkit.evaluation.
 
 Each test runs the same fake pipeline through both harnesses and shows the two disagree.
 Run: .venv/bin/pytest tests/test_legacy_harness.py
@@ -6,7 +6,8 @@ Run: .venv/bin/pytest tests/test_legacy_harness.py
 
 import pytest
 
-from vlmkit import evaluation, legacy_harness
+from vlmkit import evaluation
+from vlmkit.evaluation import legacy_harness
 
 SAMPLES = [
     {"image": f"/imgs/{i}.png", "question": "How many cats?", "gt_answer": "2",

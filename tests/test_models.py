@@ -1,13 +1,15 @@
 """The tiny models one by one, their safetensors files, the template baseline and `vlmkit train`."""
 
+import json
 import math
+from dataclasses import asdict
 
 import numpy as np
 import pytest
 import torch
 from safetensors import safe_open
 
-from vlmkit.cli import main as cli_main
+from vlmkit.commands import main as cli_main
 from vlmkit.evaluation import compute_iou
 from vlmkit.models import (
     CLIPConfig,
@@ -17,13 +19,15 @@ from vlmkit.models import (
     TinyVQA,
     VQAConfig,
     load_model,
+    model_path,
     save_model,
     template_answer,
 )
 from vlmkit.models.backbone import Backbone
 from vlmkit.models.config import BackboneConfig, from_dict, to_dict
+from vlmkit.models.io import MODELS_DIR, read_recipe
 from vlmkit.models.tokenizer import CLS, PAD, UNK, WordTokenizer
-from vlmkit.train import TIMING_FILE, render
+from vlmkit.models.train import MODELS, RECIPES, SMOKE, THREADS, TIMING_FILE, render
 from vlmkit.world import generate_scene, make_question, scene_seed
 from vlmkit.world.language import feasible_kinds
 
@@ -146,13 +150,41 @@ def test_safetensors_round_trip_without_pickle(tmp_path, batch):
         assert torch.allclose(model(images)["heat"], loaded(images)["heat"], atol=0.05)  # fp16 storage
 
 
-def test_train_smoke_is_deterministic(tmp_path):
+def test_train_smoke_is_deterministic_and_stores_its_recipe(tmp_path, capsys):
     for run in ("a", "b"):
         assert cli_main(["train", "--all", "--smoke", "--out", str(tmp_path / run)]) == 0
-    for name in ("clip", "detector", "vqa"):
-        a, b = (load_model(tmp_path / run / f"{name}.safetensors").state_dict() for run in ("a", "b"))
-        assert all(torch.equal(a[k], b[k]) for k in a)
+    for name in MODELS:  # every tensor, the config and the recipe (no timestamps in a file)
+        a, b = (safe_open(str(model_path(name, tmp_path / run)), framework="pt") for run in ("a", "b"))
+        assert a.metadata() == b.metadata() and sorted(a.keys()) == sorted(b.keys())
+        assert all(torch.equal(a.get_tensor(k), b.get_tensor(k)) for k in a.keys())  # noqa: SIM118
     assert (tmp_path / "a" / TIMING_FILE).is_file()
+    record = read_recipe(model_path("detector", tmp_path / "a"))
+    assert record["command"] == "vlmkit train detector --smoke"
+    assert record["recipe"] == asdict(SMOKE["detector"]) and "clip.safetensors" in record["starts_from"]
+    assert set(record["validation"]) == {"score_threshold", "val_precision", "val_recall", "val_f1"}
+    capsys.readouterr()
+    assert cli_main(["train", "--show", "--out", str(tmp_path / "a")]) == 0
+    shown = capsys.readouterr().out
+    assert all(f"reproduce:   vlmkit train {name} --smoke" in shown for name in MODELS)
+    assert "lr=0.001" in shown and "weight_decay=0.02" in shown and "seed=0" in shown
+
+
+def test_shipped_weights_carry_the_recipe_that_made_them():
+    """Each shipped file says how it was made, and that is what `vlmkit train` does today."""
+    timing = json.loads((MODELS_DIR / TIMING_FILE).read_text())
+    for name in MODELS:
+        record = read_recipe(model_path(name))
+        assert record["command"] == f"vlmkit train {name}" and record["recipe"] == asdict(RECIPES[name])
+        assert record["threads"] == THREADS
+        assert record["validation"] == {k: v for k, v in timing[name].items() if k.startswith(("val_", "score_"))}
+
+
+def test_show_without_a_recipe_says_so(tmp_path, capsys):
+    save_model(TinyVQA(VQAConfig()), tmp_path / "vqa.safetensors")
+    assert cli_main(["train", "--show", str(tmp_path / "vqa.safetensors")]) == 0
+    assert "no training recipe stored" in capsys.readouterr().out
+    assert cli_main(["train", "--show", str(tmp_path / "missing.safetensors")]) == 2
+    assert "no weights at" in capsys.readouterr().err
 
 
 def test_train_vqa_needs_a_detector(tmp_path, capsys):

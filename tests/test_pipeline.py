@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import vlmkit.pipeline as pipeline_module
+import vlmkit.pipeline.images as images_module
 from vlmkit.errors import KitError
 from vlmkit.evaluation import compute_iou
 from vlmkit.pipeline import Pipeline
@@ -124,7 +124,7 @@ def test_not_an_image_file(pipe, tmp_path):
 
 
 def test_huge_image(pipe, sample, monkeypatch):
-    monkeypatch.setattr(pipeline_module, "MAX_PIXELS", 100 * 100)  # instead of writing a 50-megapixel file
+    monkeypatch.setattr(images_module, "MAX_PIXELS", 100 * 100)  # instead of writing a 50-megapixel file
     with pytest.raises(KitError, match="megapixels|downscale"):
         pipe.process(sample["image"])
 
@@ -171,7 +171,7 @@ def tiny_pretrained():
         ViltProcessor,
     )
 
-    from vlmkit.pretrained_backend import PretrainedBackend
+    from vlmkit.pipeline.pretrained import PretrainedBackend
 
     torch.manual_seed(0)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -256,7 +256,7 @@ def test_pretrained_blip_generates_answers(tiny_pretrained, sample):
 
 
 def test_pretrained_weights_missing_is_a_fast_kit_error(tmp_path):
-    from vlmkit.pretrained_backend import load_clip, load_detector, load_vqa
+    from vlmkit.pipeline.pretrained import load_clip, load_detector, load_vqa
 
     for load, name in (
         (load_clip, "ViT-B-32:openai"),

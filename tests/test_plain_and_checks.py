@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from vlmkit.grading import check
-from vlmkit.grading.checks import CheckFailed
+from vlmkit.grading.learner_api import CheckFailed
 from vlmkit.grading.plain import NotPlain, from_plain, to_plain
 
 

@@ -74,7 +74,7 @@ def test_each_misbehaviour_costs_only_its_own_points(graded, student):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "vlmkit.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "vlmkit", *args], capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("args,words", [

@@ -16,11 +16,11 @@ Q5 = "q5_coordinate_tokens.ipynb"
 
 def test_selfcheck_exit_status_and_table(tmp_path):
     nbformat.write(solved_notebook(Q5), str(tmp_path / Q5))
-    done = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck", str(tmp_path / Q5)],
+    done = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck", str(tmp_path / Q5)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "q5" in done.stdout and "passed" in done.stdout and "/6" in done.stdout
-    blank = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck",
+    blank = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck",
                             str(paths.EXAMPLES / "blank" / "checkpoint" / Q5)], capture_output=True, text=True)
     assert blank.returncode == 1 and "revisit Day" in blank.stdout
 
@@ -35,7 +35,7 @@ def test_selfcheck_and_autograde_agree_on_visible_checks(tmp_path):
 
 
 def test_selfcheck_of_the_capstone_reports_the_capstone_not_the_checkpoint_band():
-    done = subprocess.run([sys.executable, "-m", "vlmkit.cli", "selfcheck",
+    done = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck",
                            str(paths.EXAMPLES / "mistakes" / "capstone" / "capstone.ipynb")],
                           capture_output=True, text=True)
     assert done.returncode == 1, done.stdout + done.stderr

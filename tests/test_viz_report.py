@@ -11,11 +11,11 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
-from vlmkit import eval_cli, viz
+from vlmkit.commands import eval as eval_command
 from vlmkit.errors import KitError
-from vlmkit.eval_report import write_report
-from vlmkit.evaluation import ERROR_CATEGORIES, error_analysis, evaluate
-from vlmkit.widgets import ErrorBrowser
+from vlmkit.evaluation import ERROR_CATEGORIES, error_analysis, evaluate, pictures
+from vlmkit.evaluation.report import evaluate_and_report, write_report
+from vlmkit.evaluation.widgets import ErrorBrowser
 
 PNG_MAGIC = b"\x89PNG"
 
@@ -66,34 +66,34 @@ def evaluated(samples):
 
 def test_plots_are_figures_that_render(evaluated):
     samples, predictions, summary, errors = evaluated
-    figs = [viz.plot_sample(samples[1], predictions[1], focus=errors["wrong_location"][0]),
-            viz.plot_metrics(summary), viz.plot_scene_confusion(samples, predictions),
-            viz.plot_failures(samples, predictions, errors, per_category=2),
-            viz.plot_failures(samples, predictions, {c: [] for c in ERROR_CATEGORIES})]
+    figs = [pictures.plot_sample(samples[1], predictions[1], focus=errors["wrong_location"][0]),
+            pictures.plot_metrics(summary), pictures.plot_scene_confusion(samples, predictions),
+            pictures.plot_failures(samples, predictions, errors, per_category=2),
+            pictures.plot_failures(samples, predictions, {c: [] for c in ERROR_CATEGORIES})]
     for fig in figs:
         assert isinstance(fig, Figure)
-        assert viz.fig_to_png(fig, dpi=40).startswith(PNG_MAGIC)
+        assert pictures.fig_to_png(fig, dpi=40).startswith(PNG_MAGIC)
     rows = [c for c in ERROR_CATEGORIES if errors[c]]
     assert len(figs[3].axes) == 2 * len(rows)
 
 
 def test_images_load_from_path_pil_and_array(samples):
-    from_path = viz.load_image(samples[0]["image"])
+    from_path = pictures.load_image(samples[0]["image"])
     assert from_path.shape == (64, 64, 3)
-    assert np.array_equal(viz.load_image(Image.open(samples[0]["image"])), from_path)
-    assert viz.load_image(from_path) is from_path
+    assert np.array_equal(pictures.load_image(Image.open(samples[0]["image"])), from_path)
+    assert pictures.load_image(from_path) is from_path
 
 
 def test_describe_and_worst_first(evaluated):
     errors = evaluated[3]
     for c in ERROR_CATEGORIES:
         assert errors[c], c
-        assert all(viz.describe_error(c, e) for e in errors[c])
-    assert "many" in viz.describe_error("wrong_answer", errors["wrong_answer"][0])
-    ranked = viz.worst_first(errors["hallucination"])
+        assert all(pictures.describe_error(c, e) for e in errors[c])
+    assert "many" in pictures.describe_error("wrong_answer", errors["wrong_answer"][0])
+    ranked = pictures.worst_first(errors["hallucination"])
     assert [e["index"] for e in ranked] == [2, 1]  # the more confident hallucination first
     with pytest.raises(ValueError):
-        viz.describe_error("nonsense", {})
+        pictures.describe_error("nonsense", {})
 
 
 def test_error_browser_steps_through_a_category(evaluated):
@@ -144,7 +144,7 @@ def test_report_is_written_and_self_contained(evaluated, tmp_path):
 
 
 def test_evaluate_and_report_prints_metrics_and_counts(samples, tmp_path, capsys):
-    summary = eval_cli.evaluate_and_report(FakePipeline(samples), samples, tmp_path / "out")
+    summary = evaluate_and_report(FakePipeline(samples), samples, tmp_path / "out")
     out = capsys.readouterr().out
     assert "grounding_miou" in out and "wrong_scene 2" in out and "report.html" in out
     assert summary["scene_accuracy"] == {"mean": pytest.approx(1 / 3), "count": 3}
@@ -158,7 +158,7 @@ def test_evaluate_and_report_prints_metrics_and_counts(samples, tmp_path, capsys
 ])
 def test_cli_refuses_bad_input_with_one_line(argv, message):
     parser = argparse.ArgumentParser(prog="vlmkit")
-    eval_cli.register(parser.add_subparsers(dest="command", required=True))
+    eval_command.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     with pytest.raises(KitError) as err:
         args.func(args)

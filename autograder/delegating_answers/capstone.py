@@ -20,9 +20,12 @@ DELEGATING = [
     ("compute_iou from vlmkit.evaluation", "capstone_iou",
      "from vlmkit import evaluation\n\n\ndef compute_iou(a, b):\n    return evaluation.compute_iou(a, b)\n",
      {"capstone_test_iou", "capstone_test_evaluate", "capstone_test_errors"}),
+    ("compute_iou from vlmkit.world.boxes, where the kit's geometry lives", "capstone_iou",
+     "from vlmkit.world.boxes import compute_iou as kit_iou\n\n\ndef compute_iou(a, b):\n    return kit_iou(a, b)\n",
+     {"capstone_test_iou", "capstone_test_evaluate", "capstone_test_errors"}),
     ("process() through the pretrained backend", "capstone_pipeline",
-     mistake(SOLUTION["capstone_pipeline"], (PROCESS, PROCESS + "        from vlmkit import pretrained_backend\n"
-                                                               "        pretrained_backend.__name__\n")),
+     mistake(SOLUTION["capstone_pipeline"], (PROCESS, PROCESS + "        from vlmkit.pipeline import pretrained\n"
+                                                               "        pretrained.__name__\n")),
      {"capstone_test_pipeline", "capstone_test_evaluate"}),
     ("compute_iou next to the kit's check module", "capstone_iou",
      "import vlmkit.checks.capstone as kit_checks\n\n\ndef compute_iou(a, b):\n"

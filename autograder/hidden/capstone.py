@@ -303,12 +303,12 @@ def _kit_items():
 
 @lru_cache(maxsize=2)
 def _kit_outputs(key):
-    from vlmkit.checks.capstone import _test_image
+    from vlmkit.checks.capstone import sample_image
     from vlmkit.pipeline import Pipeline
     from vlmkit.world import load_samples
 
     kit, samples = Pipeline(), load_samples()
-    return [kit.process(_test_image(samples[item["index"]], item["size"], item.get("pil")), question=item["question"],
+    return [kit.process(sample_image(samples[item["index"]], item["size"], item.get("pil")), question=item["question"],
                         ground_objects=list(item["names"]))
             for item in json.loads(key)]
 

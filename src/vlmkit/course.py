@@ -1,6 +1,6 @@
 """The course: assignments and their questions (from autograder/manifest.json) and the score table.
 
-Run `python -m vlmkit.course` to print the question table and the score bands.
+`vlmkit course` prints the question table and the score bands.
 """
 
 import json
@@ -75,12 +75,3 @@ def band(total: float) -> str:
     # Round first so 5.999999 from summed quarter points is a 6, not a 5.
     total = round(total, 6)
     return next(text for lowest, text in SCORE_BANDS if total >= lowest)
-
-
-if __name__ == "__main__":
-    for assignment in load_course().values():
-        print(assignment.title)
-        for q in assignment.questions:
-            print(f"  {q.id}  {q.points:g} pt  {q.topic:32s} revisit {q.revisit()}")
-    for _, text in SCORE_BANDS:
-        print(" ", text)

@@ -2,5 +2,12 @@
 
 Each module defines `PROBES` (name → function that runs the learner's code on a case and
 returns plain data) and `CHECKS` (the visible checks). Hidden checks live outside the
-package, in autograder/hidden/, and reuse these probes.
+package, in autograder/hidden/, and reuse these probes. `toy_clip` is the toy world of the
+Q1 notebook; `common` holds probes several questions share.
+
+(Not to be confused with `vlmkit.grading.learner_api.check()`, which test cells call to *run* a
+check defined here.)
+
+May import: grading (compare, judges, registry), evaluation, pipeline, models, world, errors,
+paths. Imported inside learner kernels, so heavy libraries load lazily where they can.
 """

@@ -168,7 +168,7 @@ def pipeline_resized(case, pipeline):
     return out
 
 
-def _test_image(sample, size=None, pil=False):
+def sample_image(sample, size=None, pil=False):
     """A test image as a path, or as an (H, W, 3) array (a PIL image if `pil`) resized (NEAREST)
     to `size` (w, h)."""
     if size is None and not pil:
@@ -184,7 +184,7 @@ def _test_image(sample, size=None, pil=False):
 
 def pipeline_items(case, pipeline):
     """process() on each item: a test image (as a path or a resized array), a question, names."""
-    return [_contract_view(pipeline.process(_test_image(_samples()[item["index"]], item.get("size"), item.get("pil")),
+    return [_contract_view(pipeline.process(sample_image(_samples()[item["index"]], item.get("size"), item.get("pil")),
                                             question=item["question"], ground_objects=list(item["names"])))
             for item in case["items"]]
 
@@ -253,8 +253,8 @@ def evaluate_matches_reference(case, output):
     by_image = {c["image"]: c for c in calls}
     for s in samples:
         call = by_image[s["image"]]
-        asked = [evaluation._name(n) for n in call["names"]]
-        if call["question"] != s["question"] or set(asked) != {evaluation._name(g["name"]) for g in s["gt_objects"]}:
+        asked = [evaluation.name_key(n) for n in call["names"]]
+        if call["question"] != s["question"] or set(asked) != {evaluation.name_key(g["name"]) for g in s["gt_objects"]}:
             return ("each call should pass the sample's question and its gt object names as "
                     "ground_objects, so one call answers everything")
         if len(set(call["names"])) != len(call["names"]):
@@ -294,7 +294,7 @@ TEXT_FIELDS = {"hallucination": ("name",), "missed_object": ("name",), "wrong_lo
 def _normal(field, value):
     if field in ("answer", "gt_answer"):
         return evaluation.normalize_answer(value)
-    return evaluation._name(value) if isinstance(value, str) else value
+    return evaluation.name_key(value) if isinstance(value, str) else value
 
 
 def _entry_key(category, e):
@@ -361,15 +361,15 @@ def _detection_pairing_ok(case, mine):
         # the predictions the learner paired or called hallucinations: exactly the unmatched ones
         paired_pred = []
         for name, gt_box, pred_box, iou in pairs:
-            same = [o for o in left_pred if o[1] == pred_box and evaluation._name(o[0]) == evaluation._name(name)]
+            same = [o for o in left_pred if o[1] == pred_box and evaluation.name_key(o[0]) == evaluation.name_key(name)]
             if not same:
                 return "'wrong_location' (detection) should pair a prediction left unmatched with a gt object"
             paired_pred.append(same[0])
         def normal(items):
-            return sorted(str((evaluation._name(n), *rest)) for n, *rest in items)
+            return sorted(str((evaluation.name_key(n), *rest)) for n, *rest in items)
 
         def spelled(items, written):  # each name as the reference writes it, or normalised
-            return all(any(n in (w[0], evaluation._name(w[0])) and tuple(rest) == tuple(w[1:]) for w in written)
+            return all(any(n in (w[0], evaluation.name_key(w[0])) and tuple(rest) == tuple(w[1:]) for w in written)
                        for n, *rest in items)
 
         if normal(paired_pred + halluc) != normal(left_pred) or not spelled(halluc, left_pred):
@@ -386,24 +386,25 @@ def _detection_pairing_ok(case, mine):
         # One prediction at a time, in some order, takes the left gt object of its name with the
         # highest IoU. A pair that is valid stays valid when others take their gt objects first,
         # so taking valid pairs greedily finds an order whenever one exists.
-        todo, left = list(pairs), [(evaluation._name(n), b) for n, b in left_gt]
+        todo, left = list(pairs), [(evaluation.name_key(n), b) for n, b in left_gt]
         while todo:
             def valid(pair):
                 name, gt_box, pred_box, _ = pair
-                ious = [evaluation.compute_iou(list(pred_box), list(b)) for n, b in left if n == evaluation._name(name)]
+                key = evaluation.name_key(name)
+                ious = [evaluation.compute_iou(list(pred_box), list(b)) for n, b in left if n == key]
                 here = evaluation.compute_iou(list(pred_box), list(gt_box))
-                return (evaluation._name(name), gt_box) in left and here >= max(ious) - 1e-9
+                return (evaluation.name_key(name), gt_box) in left and here >= max(ious) - 1e-9
 
             pick = next((pair for pair in todo if valid(pair)), None)
             if pick is None:
                 return ("an unmatched prediction should be paired with the left gt object of its name "
                         "of highest IoU, which is then used up")
             todo.remove(pick)
-            left.remove((evaluation._name(pick[0]), pick[1]))
-        for name in {evaluation._name(n) for n, _, _ in left_pred}:
-            n_pred = sum(evaluation._name(o[0]) == name for o in left_pred)
-            n_gt = sum(evaluation._name(g[0]) == name for g in left_gt)
-            if sum(evaluation._name(pair[0]) == name for pair in pairs) != min(n_pred, n_gt):
+            left.remove((evaluation.name_key(pick[0]), pick[1]))
+        for name in {evaluation.name_key(n) for n, _, _ in left_pred}:
+            n_pred = sum(evaluation.name_key(o[0]) == name for o in left_pred)
+            n_gt = sum(evaluation.name_key(g[0]) == name for g in left_gt)
+            if sum(evaluation.name_key(pair[0]) == name for pair in pairs) != min(n_pred, n_gt):
                 return "a prediction is a 'hallucination' only when no unmatched gt object of its name is left"
     if by_index:
         return "error entries should carry the 'index' of their sample"

@@ -1,4 +1,6 @@
-"""Probes shared by several questions."""
+"""Probes and helpers shared by several questions."""
+
+import torch
 
 
 def call(case, function):
@@ -10,3 +12,8 @@ def call_each(case, function):
     """Call the learner's function once per entry of case["calls"] (each with args and kwargs):
     one check covers many seeded inputs, so no parameter keeps a single value."""
     return [call(c, function) for c in case["calls"]]
+
+
+def as_float(x) -> float:
+    """A Python float from a number, 0-dim/1-element tensor or array (detached from autograd)."""
+    return float(torch.as_tensor(x).detach())

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vlmkit.checks.toy_clip import CLASSES, _number, class_prompts, toy_test_set, train_toy_clip
+from vlmkit.checks.common import as_float
+from vlmkit.checks.toy_clip import CLASSES, class_prompts, toy_test_set, train_toy_clip
 from vlmkit.grading import compare
 from vlmkit.grading.registry import Check
 
@@ -68,13 +69,13 @@ def scale_clamp(case, LogitScale):
     for log_value in case["log_values"]:
         with torch.no_grad():
             module.log_scale.fill_(log_value)
-        values.append(_number(module()))
+        values.append(as_float(module()))
     return values
 
 
 def entropy_curve(case, softmax_entropy):
     similarities = as_tensor(case["similarities"])
-    return [_number(softmax_entropy(s * similarities).mean()) for s in case["scales"]]
+    return [as_float(softmax_entropy(s * similarities).mean()) for s in case["scales"]]
 
 
 def training(case, clip_loss, LogitScale, zero_shot_probs):

@@ -12,6 +12,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from vlmkit.checks.common import as_float
+
 COLOURS = ("red", "green", "blue", "yellow")
 SHAPES = ("circle", "square", "triangle", "star")
 CLASSES = tuple(f"{c} {s}" for c in COLOURS for s in SHAPES)
@@ -70,10 +72,6 @@ class ToyDualEncoder(nn.Module):
         return self.text(self.words(tokens))
 
 
-def _number(x):
-    return float(torch.as_tensor(x).detach())
-
-
 def train_toy_clip(loss_fn, scale_module, steps=300, lr=0.02, seed=0):
     """Train a ToyDualEncoder and `scale_module` with `loss_fn(img, txt, scale)`; deterministic.
 
@@ -99,10 +97,10 @@ def train_toy_clip(loss_fn, scale_module, steps=300, lr=0.02, seed=0):
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            history["scale"].append(_number(scale))
-            history["loss"].append(_number(loss))
+            history["scale"].append(as_float(scale))
+            history["loss"].append(as_float(loss))
     finally:
         torch.set_num_threads(threads)
-    history["scale"].append(_number(scale_module()))
+    history["scale"].append(as_float(scale_module()))
     return model, history
 

@@ -1,4 +1,4 @@
-"""`vlmkit audit`: mutation testing of the autograder (a maintainer's command).
+"""Mutation testing of the autograder (`vlmkit audit`, a maintainer's command).
 
     vlmkit audit                       # every question, every mutant
     vlmkit audit q5 q6 --jobs 2        # some questions
@@ -12,11 +12,8 @@ the whole domain the docstring allows; any other survivor is a grading gap, and 
 exits 1. `--json FILE` writes every mutant's outcome (with the checks that killed it).
 """
 
-import json
 import random
-import sys
 import tempfile
-import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -177,45 +174,16 @@ def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=
     return report
 
 
-def _print_report(report: dict, seconds: float) -> None:
-    print(f"{'question':10s} {'mutants':>8s} {'killed':>7s} {'equivalent':>11s} {'gaps':>5s}")
+def format_report(report: dict, seconds: float) -> str:
+    """The audit's table (one row per question), then every gap and stale list entry."""
+    lines = [f"{'question':10s} {'mutants':>8s} {'killed':>7s} {'equivalent':>11s} {'gaps':>5s}"]
     for qid, r in report.items():
-        print(f"{qid:10s} {r['generated']:8d} {r['killed']:7d} {r['equivalent']:11d} {len(r['gaps']):5d}")
-    for qid, r in report.items():
-        for gap in r["gaps"]:
-            print(f"GAP  {gap['id']}  {gap['description']}")
-        for full_id in r["listed_but_killed"]:
-            print(f"note {full_id} is listed as equivalent but is killed now: remove it from the list")
-        for full_id in r["listed_but_gone"]:
-            print(f"note {full_id} is listed as equivalent but no longer generated: remove it from the list")
-    print(f"audit took {seconds:.0f} s")
-
-
-def run(args) -> int:
-    course = load_course()
-    questions = args.questions or [q.id for a in course.values() for q in a.questions]
-    start = time.monotonic()
-
-    def progress(done, total, outcome):
-        if sys.stderr.isatty():
-            print(f"\r{done}/{total} mutants graded", end="", file=sys.stderr, flush=True)
-
-    report = audit(questions, args.sample, args.seed, args.jobs, progress, args.match)
-    if sys.stderr.isatty():
-        print(file=sys.stderr)
-    if args.json:
-        Path(args.json).write_text(json.dumps(report, indent=1))
-    _print_report(report, time.monotonic() - start)
-    return 1 if any(r["gaps"] for r in report.values()) else 0
-
-
-def register(subparsers):
-    parser = subparsers.add_parser("audit", help="mutation-test the autograder on the solutions (maintainer)")
-    parser.add_argument("questions", nargs="*", help="question ids (default: all)")
-    parser.add_argument("--sample", type=int, help="grade this many seeded mutants per question")
-    parser.add_argument("--seed", type=int, default=0, help="seed for --sample")
-    parser.add_argument("--jobs", type=int, default=1, help="mutants graded at once")
-    parser.add_argument("--match", metavar="TEXT", help="only mutants whose id contains TEXT (e.g. a cell)")
-    parser.add_argument("--json", metavar="FILE", help="write every mutant's outcome to FILE")
-    parser.set_defaults(func=run)
-
+        lines.append(f"{qid:10s} {r['generated']:8d} {r['killed']:7d} {r['equivalent']:11d} {len(r['gaps']):5d}")
+    for r in report.values():
+        lines += [f"GAP  {gap['id']}  {gap['description']}" for gap in r["gaps"]]
+        lines += [f"note {full_id} is listed as equivalent but is killed now: remove it from the list"
+                  for full_id in r["listed_but_killed"]]
+        lines += [f"note {full_id} is listed as equivalent but no longer generated: remove it from the list"
+                  for full_id in r["listed_but_gone"]]
+    lines.append(f"audit took {seconds:.0f} s")
+    return "\n".join(lines)

@@ -1,6 +1,6 @@
-"""`vlmkit autograde`: grade a class's submissions with hidden checks, in parallel.
+"""Autograding (`vlmkit autograde`): grade a class's submissions with hidden checks, in parallel.
 
-    vlmkit autograde SUBMISSIONS --out DIR [--assignment checkpoint] [--jobs N] [--timeout S]
+    graded = autograde(Path("submissions"), Path("grades"), "checkpoint", jobs=2)
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
 (`<student>/<assignment>/*.ipynb`). DIR receives grades.csv, report.json, feedback/, an
@@ -144,29 +144,3 @@ def assignments_present(submissions: Path, course: dict) -> list[str]:
     if not found:
         raise KitError(f"no student folder in {submissions} holds any of: {', '.join(course)}")
     return found
-
-
-def run(args) -> int:
-    submissions, out = Path(args.submissions), Path(args.out)
-    limits = Limits(wall_s=args.timeout, cell_s=min(args.cell_timeout, args.timeout))
-    course = load_course()
-    find_students(submissions)  # a missing folder is reported before anything else
-    names = [args.assignment] if args.assignment else assignments_present(submissions, course)
-    graded = {a: autograde(submissions, out, a, args.jobs, limits, scheduler=args.scheduler)
-              for a in names}
-    print_summary(course, graded)
-    print(f"\ngrades: {out / 'grades.csv'}\nreport: {out / 'report.json'}\nfeedback: {out / 'feedback'}")
-    return 0
-
-
-def register(subparsers):
-    parser = subparsers.add_parser("autograde", help="grade submissions with hidden tests (instructor)")
-    parser.add_argument("submissions", help="folder with <student>/<assignment>/*.ipynb")
-    parser.add_argument("--out", required=True, help="folder for grades.csv, report.json, feedback/")
-    parser.add_argument("--assignment", help="grade only this assignment (default: all submitted)")
-    parser.add_argument("--jobs", type=int, default=1, help="notebooks graded at once")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
-    parser.add_argument("--cell-timeout", type=int, default=120, help="seconds per cell")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
-    parser.set_defaults(func=run)

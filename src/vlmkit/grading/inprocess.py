@@ -32,7 +32,7 @@ import nbformat
 from vlmkit.grading.sandbox import KERNEL_DIED, OUTPUTS, Limits, RunResult, timed_out
 
 PRELOAD = ["torch", "numpy", "matplotlib.pyplot", "nbformat", "IPython.core.interactiveshell",
-           "transformers", "open_clip", "vlmkit.grading.checks"]
+           "transformers", "open_clip", "vlmkit.grading.learner_api"]
 # torch's default generator seed in a fresh process (c10 default_rng_seed_val): a forked child
 # starts from it, as a new kernel would, whatever the parent's judges drew before.
 TORCH_FRESH_SEED = 67280421310721

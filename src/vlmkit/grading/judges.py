@@ -13,7 +13,8 @@ def _with_hint(message, hint):
 
 
 def expect_equal(expected, what, hint=None):
-    """Literal expectation; the message shows the learner's value and a hint, not the answer."""
+    """Literal expectation. The message names what differs (type, shape, length or values) and adds
+    the hint; like every message from compare.py it quotes neither the answer nor the learner's value."""
     return lambda case, output: _with_hint(compare.equal(output, expected, what), hint)
 
 

@@ -1,4 +1,4 @@
-"""`vlmkit release`: make `notebooks/` (learner versions) from `solutions/` with nbgrader.
+"""Release (`vlmkit release`): make `notebooks/` (learner versions) from `solutions/` with nbgrader.
 
     vlmkit release            # regenerate notebooks/<assignment>/ and autograder/examples/
     vlmkit release --check    # exit 1 and list what differs, change nothing
@@ -78,27 +78,3 @@ def release(check: bool = False) -> list[str]:
                 shutil.copytree(generated, current, dirs_exist_ok=True)
         differing += build_examples(check=check)
     return differing
-
-
-def run(args) -> int:
-    if args.bundle:
-        from vlmkit.grading.bundle import make_bundle
-
-        print(f"learner bundle written to {make_bundle(Path(args.bundle))}")
-        return 0
-    differing = release(check=args.check)
-    if args.check:
-        if differing:
-            print("out of date (run `vlmkit release`):\n  " + "\n  ".join(differing))
-            return 1
-        print("release is in sync with solutions/")
-        return 0
-    print("updated:\n  " + "\n  ".join(differing) if differing else "nothing to update")
-    return 0
-
-
-def register(subparsers):
-    parser = subparsers.add_parser("release", help="make learner notebooks from solutions/ (maintainer)")
-    parser.add_argument("--check", action="store_true", help="only compare; exit 1 if out of date")
-    parser.add_argument("--bundle", metavar="OUT", help="write the learner bundle (a .zip or a folder)")
-    parser.set_defaults(func=run)

@@ -1,9 +1,12 @@
 """The tiny models, pure PyTorch, one per file: `clip` (scene), `detector` (objects, grounding),
 `vqa` (answers), plus the `template_vqa` baseline, the shared `backbone`, the word `tokenizer`,
-their dataclass `config`s and safetensors `io`.
+their dataclass `config`s and safetensors `io` (weights with their config and training recipe),
+and `train`, which makes the weights from the world.
 
     from vlmkit.models import load_model, model_path
     clip = load_model(model_path("clip"))
+
+May import: world, errors, paths. Never pipeline, evaluation, grading or checks.
 """
 
 from vlmkit.models.clip import TinyCLIP

@@ -5,7 +5,9 @@
     samples = load_samples()                           # the bundled held-out test set
 
 Modules: `spec` (names), `draw` (painters), `scene` (generator), `language` (captions and
-questions), `dataset` (the bundled test set).
+questions), `boxes` (IoU and matching), `dataset` (the bundled test set).
+
+May import: errors, paths. Nothing else of the kit: the world knows no model.
 """
 
 from vlmkit.world.dataset import TEST_DIR, build_test_set, load_samples

@@ -5,7 +5,7 @@
 
 Rebuild it (deterministic, seeds from the 'test' split that training never uses):
 
-    python -m vlmkit.world --out data/capstone/test
+    vlmkit testset --out data/capstone/test
 
 Layout: `images/NNNN.png` and `samples.json`, a list of records in the course harness's schema
 {'image', 'question', 'gt_answer', 'question_type', 'gt_objects': [{'name', 'box', 'color'}],
@@ -13,7 +13,6 @@ Layout: `images/NNNN.png` and `samples.json`, a list of records in the course ha
 each, of different kinds); every pair of kinds is used equally often, so kinds are balanced.
 """
 
-import argparse
 import itertools
 import json
 from pathlib import Path
@@ -85,18 +84,8 @@ def load_samples(dir=None) -> list:
     root = Path(dir) if dir is not None else TEST_DIR
     path = root / SAMPLES_FILE
     if not path.is_file():
-        raise KitError(f"no {SAMPLES_FILE} in {root}; build it with `python -m vlmkit.world --out {root}`")
+        raise KitError(f"no {SAMPLES_FILE} in {root}; build it with `vlmkit testset --out {root}`")
     records = json.loads(path.read_text())
     for r in records:
         r["image"] = str((root / r["image"]).resolve())
     return records
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Build the held-out capstone test set.")
-    parser.add_argument("--out", default=str(TEST_DIR))
-    parser.add_argument("--n", type=int, default=300, help="number of images")
-    args = parser.parse_args(argv)
-    records = build_test_set(args.out, args.n)
-    print(f"wrote {len(records)} records for {args.n} images to {args.out}")
-    return 0

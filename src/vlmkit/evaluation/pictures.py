@@ -3,9 +3,9 @@
 Every function returns a matplotlib Figure built without pyplot: nothing global to leak, it works
 under the Agg backend (tests, CLI) and a returned Figure displays inline in Jupyter.
 
-    from vlmkit import viz
-    viz.plot_sample(sample, prediction).savefig("sample.png")
-    viz.plot_failures(samples, predictions, errors).savefig("failures.png")
+    from vlmkit.evaluation import pictures
+    pictures.plot_sample(sample, prediction).savefig("sample.png")
+    pictures.plot_failures(samples, predictions, errors).savefig("failures.png")
 
 Colours: ground truth green, predictions red (dashed), the boxes an error is about yellow.
 """
@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from vlmkit.evaluation import ERROR_CATEGORIES, scene_confusion
+from vlmkit.evaluation.harness import ERROR_CATEGORIES, scene_confusion
 
 GT_COLOR, PRED_COLOR, FOCUS_COLOR = "lime", "red", "yellow"
 

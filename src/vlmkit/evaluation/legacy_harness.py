@@ -18,7 +18,7 @@ course wrote it:
 - `compute_iou` accepts inverted boxes (x2 < x1): it puts the corners back in order, so an
   invalid box gets a positive area and can score a positive, even perfect, IoU.
 
-    from vlmkit.legacy_harness import evaluate_pipeline
+    from vlmkit.evaluation.legacy_harness import evaluate_pipeline
     results = evaluate_pipeline(pipeline, samples)   # {'scene_accuracy': 0.9, ...}
 """
 

@@ -1,28 +1,31 @@
-"""`vlmkit train`: reproduce the tiny models' weights from scratch, on the CPU, deterministically.
+"""Training the tiny models from scratch, on the CPU, deterministically (`vlmkit train`).
 
-    vlmkit train --all                     # clip -> detector -> vqa into data/models (~6 min, 2 idle cores)
-    vlmkit train detector --out runs/x     # one model (the detector starts from CLIP in --out if there)
-    vlmkit train --all --smoke --out /tmp/m   # a few tiny steps: checks the code path in seconds
+    train(["clip", "detector", "vqa"])            # into data/models (~6 min, 2 idle cores)
+    train(["detector"], out_dir="runs/x")         # the detector starts from CLIP in out_dir if there
+    train(MODELS, out_dir="/tmp/m", smoke=True)   # a few tiny steps: checks the code path in seconds
 
 Training data is rendered on the fly from the world's 'train' split; the 'val' split picks the
 detector's score threshold and reports validation numbers; the 'test' split is never touched.
-Wall times go to <out>/train_timing.json, which benchmarks/bench_pipeline.py reads.
+Each weights file stores the full recipe that made it (see `recipe_record`); wall times go to
+<out>/train_timing.json, which benchmarks/bench_pipeline.py reads.
 """
 
 import json
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+import vlmkit
 from vlmkit.errors import KitError
-from vlmkit.evaluation import match_detections
 from vlmkit.models import CLIPConfig, DetectorConfig, TinyCLIP, TinyDetector, TinyVQA, VQAConfig
 from vlmkit.models.io import MODELS_DIR, load_model, model_path, save_model
+from vlmkit.world.boxes import match_detections
 from vlmkit.world.language import ANSWERS, caption, feasible_kinds, make_question
 from vlmkit.world.scene import generate_scene, scene_seed
 from vlmkit.world.spec import QUESTION_TYPES
@@ -34,25 +37,37 @@ THREADS = 2
 KIND_WEIGHTS = {"existence": 1.0, "counting": 1.2, "color": 1.0, "scene": 0.5, "spatial": 1.8}
 
 
+# What the trainer does beyond the numbers of its Recipe, stored in every weights file.
+METHOD = {
+    "optimizer": "AdamW, linear warm-up over steps/20, cosine decay to 5% of lr",
+    "data": "scenes first_scene, first_scene+1, ... of the world's 'train' split, rendered on the fly",
+    "starts_from": {"detector": "the image tower of clip.safetensors in the same folder",
+                    "vqa": "features of detector.safetensors in the same folder (frozen)"},
+}
+
+
 @dataclass
 class Recipe:
     steps: int
     batch: int  # images per step
     lr: float
+    first_scene: int = 0  # index of the first training scene: each model sees scenes of its own
     questions_per_image: int = 1
     cache_images: int = 0  # VQA: training images whose detector features are cached
     val_images: int = 300
+    weight_decay: float = 0.02
+    seed: int = 0  # torch's generator and the numpy generators that draw captions and questions
 
 
 RECIPES = {
     "clip": Recipe(steps=160, batch=96, lr=3e-3),
-    "detector": Recipe(steps=900, batch=32, lr=3e-3),
-    "vqa": Recipe(steps=1000, batch=64, lr=1e-3, questions_per_image=4, cache_images=6000),
+    "detector": Recipe(steps=900, batch=32, lr=3e-3, first_scene=10**6),
+    "vqa": Recipe(steps=1000, batch=64, lr=1e-3, first_scene=2 * 10**6, questions_per_image=4, cache_images=6000),
 }
 SMOKE = {
-    "clip": Recipe(2, 8, 1e-3, val_images=8),
-    "detector": Recipe(2, 4, 1e-3, val_images=8),
-    "vqa": Recipe(2, 4, 1e-3, questions_per_image=2, cache_images=8, val_images=8),
+    "clip": replace(RECIPES["clip"], steps=2, batch=8, lr=1e-3, val_images=8),
+    "detector": replace(RECIPES["detector"], steps=2, batch=4, lr=1e-3, val_images=8),
+    "vqa": replace(RECIPES["vqa"], steps=2, batch=4, lr=1e-3, questions_per_image=2, cache_images=8, val_images=8),
 }
 
 
@@ -65,7 +80,7 @@ def render(split: str, start: int, n: int):
 
 def optimizer(model, recipe):
     """AdamW with a short linear warm-up and a cosine decay to 5%."""
-    opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=0.02)
+    opt = torch.optim.AdamW(model.parameters(), lr=recipe.lr, weight_decay=recipe.weight_decay)
     warm = max(1, recipe.steps // 20)
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / recipe.steps))))
@@ -80,12 +95,12 @@ def step(opt, sched, loss):
     sched.step()
 
 
-def train_clip(recipe, out_dir):
+def train_clip(recipe, out_dir, record):
     model = TinyCLIP(CLIPConfig()).to(memory_format=torch.channels_last).train()
     opt, sched = optimizer(model, recipe)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(recipe.seed)
     for s in (bar := tqdm(range(recipe.steps), desc="clip", unit="step")):
-        images, scenes = render("train", s * recipe.batch, recipe.batch)
+        images, scenes = render("train", recipe.first_scene + s * recipe.batch, recipe.batch)
         loss = model.loss(images, [caption(sc.scene, sc.objects, rng) for sc in scenes])
         step(opt, sched, loss)
         bar.set_postfix(loss=f"{loss.item():.3f}")
@@ -93,8 +108,9 @@ def train_clip(recipe, out_dir):
     images, scenes = render("val", 0, recipe.val_images)
     pred = model.classify(images).argmax(1).tolist()
     acc = np.mean([model.config.scenes[p] == sc.scene for p, sc in zip(pred, scenes, strict=True)])
-    save_model(model, model_path("clip", out_dir))
-    return {"val_scene_accuracy": float(acc)}
+    metrics = {"val_scene_accuracy": float(acc)}
+    save_model(model, model_path("clip", out_dir), recipe=record(metrics))
+    return metrics
 
 
 def _detection_f1(dets, scenes):
@@ -106,7 +122,7 @@ def _detection_f1(dets, scenes):
     return 2 * p * r / max(p + r, 1e-9), p, r
 
 
-def train_detector(recipe, out_dir):
+def train_detector(recipe, out_dir, record):
     model = TinyDetector(DetectorConfig())
     clip_file = model_path("clip", out_dir)
     if clip_file.is_file():  # start from the image tower CLIP trained: it already knows the world
@@ -117,7 +133,7 @@ def train_detector(recipe, out_dir):
     opt, sched = optimizer(model, recipe)
     scene_index = {s: i for i, s in enumerate(model.config.scenes)}
     for s in (bar := tqdm(range(recipe.steps), desc="detector", unit="step")):
-        images, scenes = render("train", 10**6 + s * recipe.batch, recipe.batch)
+        images, scenes = render("train", recipe.first_scene + s * recipe.batch, recipe.batch)
         losses = model.loss(
             model(images),
             model.targets([sc.objects for sc in scenes]),
@@ -134,9 +150,10 @@ def train_detector(recipe, out_dir):
     results = {t: _detection_f1([d for o in outs for d in model.decode(o, t)], scenes) for t in grid}
     best = max(grid, key=lambda t: results[t][0])
     model.config = replace(model.config, score_threshold=best)
-    save_model(model, model_path("detector", out_dir))
     f1, p, r = results[best]
-    return {"score_threshold": best, "val_precision": p, "val_recall": r, "val_f1": f1}
+    metrics = {"score_threshold": best, "val_precision": p, "val_recall": r, "val_f1": f1}
+    save_model(model, model_path("detector", out_dir), recipe=record(metrics))
+    return metrics
 
 
 @torch.no_grad()
@@ -180,17 +197,18 @@ def vqa_accuracy(model, data, kinds=QUESTION_TYPES) -> dict:
     }
 
 
-def train_vqa(recipe, out_dir):
+def train_vqa(recipe, out_dir, record):
     det_file = model_path("detector", out_dir)
     if not det_file.is_file():
         raise KitError(f"the VQA model reads detector features: train the detector first (no {det_file})")
     detector = load_model(det_file).to(memory_format=torch.channels_last)
     config = VQAConfig(feature_dim=detector.token_dim, global_dim=detector.global_dim)
-    tokens, globs, scenes = detector_features(detector, "train", 2 * 10**6, recipe.cache_images, config.n_tokens)
+    tokens, globs, scenes = detector_features(
+        detector, "train", recipe.first_scene, recipe.cache_images, config.n_tokens)
     val = detector_features(detector, "val", 0, recipe.val_images, config.n_tokens)
     model = TinyVQA(config).train()
     opt, sched = optimizer(model, recipe)
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(recipe.seed)
     answer_index = {a: i for i, a in enumerate(ANSWERS)}
     for s in (bar := tqdm(range(recipe.steps), desc="vqa", unit="step")):
         imgs = rng.choice(len(scenes), recipe.batch, replace=False)
@@ -206,11 +224,34 @@ def train_vqa(recipe, out_dir):
             )
             model.train()
     model.eval()
-    save_model(model, model_path("vqa", out_dir))
-    return vqa_accuracy(model, val)
+    metrics = vqa_accuracy(model, val)
+    save_model(model, model_path("vqa", out_dir), recipe=record(metrics))
+    return metrics
 
 
 TRAINERS = {"clip": train_clip, "detector": train_detector, "vqa": train_vqa}
+
+
+def recipe_record(name: str, recipe: Recipe, smoke: bool, metrics: dict) -> dict:
+    """Everything needed to make this weights file again, stored in it: the command, the recipe,
+    the method, the versions and thread count that make runs bitwise equal, and the validation
+    numbers it reached. No timestamps: retraining reproduces every tensor and this record."""
+    default = (SMOKE if smoke else RECIPES)[name]
+    command = f"vlmkit train {name}" + (" --smoke" if smoke else "")
+    if recipe.steps != default.steps:
+        command += f" --steps {recipe.steps}"
+    return {
+        "model": name,
+        "command": command,
+        "recipe": asdict(recipe),
+        "optimizer": METHOD["optimizer"],
+        "data": METHOD["data"],
+        "starts_from": METHOD["starts_from"].get(name, "random initialisation"),
+        "threads": THREADS,
+        "torch": torch.__version__,
+        "vlmkit": vlmkit.__version__,
+        "validation": metrics,
+    }
 
 
 def train(names, out_dir=None, steps=None, smoke=False) -> dict:
@@ -224,9 +265,9 @@ def train(names, out_dir=None, steps=None, smoke=False) -> dict:
     for name in names:
         recipe = (SMOKE if smoke else RECIPES)[name]
         recipe = replace(recipe, steps=steps) if steps else recipe
-        torch.manual_seed(0)
+        torch.manual_seed(recipe.seed)
         t0, c0 = time.perf_counter(), time.process_time()
-        metrics = TRAINERS[name](recipe, out_dir)
+        metrics = TRAINERS[name](recipe, out_dir, partial(recipe_record, name, recipe, smoke))
         # CPU seconds beside wall seconds: on a shared machine the wall time also counts waiting
         report[name] = {
             "seconds": round(time.perf_counter() - t0, 1),
@@ -244,22 +285,3 @@ def train(names, out_dir=None, steps=None, smoke=False) -> dict:
     timing["smoke"] = smoke
     timing_file.write_text(json.dumps(timing, indent=1))
     return report
-
-
-def run(args) -> int:
-    if args.all == bool(args.model):
-        raise KitError("name one model (clip, detector, vqa) or pass --all")
-    train(MODELS if args.all else [args.model], args.out, args.steps, args.smoke)
-    return 0
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "train", help="train the tiny models from scratch (CPU, deterministic)", description=__doc__.splitlines()[0]
-    )
-    p.add_argument("model", nargs="?", choices=MODELS, help="one model to train")
-    p.add_argument("--all", action="store_true", help="train clip, then detector, then vqa")
-    p.add_argument("--out", default=str(MODELS_DIR), help="where to write the weights (default: %(default)s)")
-    p.add_argument("--steps", type=int, help="override every model's number of steps")
-    p.add_argument("--smoke", action="store_true", help="tiny batches and steps: a seconds-long code check")
-    p.set_defaults(func=run)

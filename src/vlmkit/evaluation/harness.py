@@ -5,7 +5,7 @@
     print_summary(summary)
     errors = error_analysis(samples, predictions)   # reuses predictions, never re-runs
 
-It fixes every flaw of the course's original harness (kept in `vlmkit.legacy_harness`):
+It fixes every flaw of the course's original harness (kept in `vlmkit.evaluation.legacy_harness`):
 answers are compared by normalised exact match, grounding misses count as IoU 0, names are
 compared case-insensitively everywhere, detection has precision as well as recall, inverted
 boxes have zero area, and `error_analysis` fills all five categories.
@@ -34,7 +34,8 @@ import string
 
 from tqdm.auto import tqdm
 
-IOU_THRESHOLD = 0.5
+from vlmkit.world.boxes import IOU_THRESHOLD, compute_iou, match_detections, name_key
+
 ERROR_CATEGORIES = (
     "hallucination", "missed_object", "wrong_location", "wrong_answer", "wrong_scene")
 
@@ -46,25 +47,6 @@ _ARTICLES = {"a", "an", "the"}
 # Apostrophes vanish ("don't" -> "dont"); other punctuation separates words, except a decimal
 # point between digits, which is part of the number.
 _PUNCT = re.compile(r"(?<!\d)\.|\.(?!\d)|[" + re.escape(string.punctuation.replace(".", "")) + "]")
-
-
-def box_area(box) -> float:
-    """Area of [x1, y1, x2, y2]; an inverted box (x2 < x1 or y2 < y1) is invalid and has area 0."""
-    x1, y1, x2, y2 = box
-    return max(0.0, x2 - x1) * max(0.0, y2 - y1)
-
-
-def compute_iou(a, b) -> float:
-    """Intersection over union of two [x1, y1, x2, y2] boxes.
-
-    Boxes are never re-ordered: an inverted box has area 0, so its IoU with anything is 0.
-    Zero-area and merely touching boxes give 0; identical valid boxes give 1.
-    """
-    inter = box_area([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])])
-    area_a, area_b = box_area(a), box_area(b)
-    if inter == 0.0 or area_a == 0.0 or area_b == 0.0:
-        return 0.0
-    return float(inter / (area_a + area_b - inter))
 
 
 def normalize_answer(s) -> str:
@@ -79,40 +61,15 @@ def answers_match(pred, gt) -> bool:
     return normalize_answer(pred) == normalize_answer(gt)
 
 
-def _name(x) -> str:
-    return str(x or "").strip().lower()
-
-
-def match_detections(pred_objects, gt_objects, threshold=IOU_THRESHOLD):
-    """Greedy one-to-one matching by descending IoU among same-name pairs with IoU >= threshold.
-
-    Returns (matches, unmatched_pred, unmatched_gt): matches is a list of (pred_i, gt_i, iou),
-    the other two are lists of indices.
-    """
-    pairs = sorted(
-        ((compute_iou(p["box"], g["box"]), pi, gi)
-         for pi, p in enumerate(pred_objects) for gi, g in enumerate(gt_objects)
-         if _name(p.get("name")) == _name(g.get("name"))),
-        key=lambda t: -t[0])
-    used_p, used_g, matches = set(), set(), []
-    for iou, pi, gi in pairs:
-        if iou >= threshold and pi not in used_p and gi not in used_g:
-            used_p.add(pi)
-            used_g.add(gi)
-            matches.append((pi, gi, iou))
-    return (matches, [i for i in range(len(pred_objects)) if i not in used_p],
-            [i for i in range(len(gt_objects)) if i not in used_g])
-
-
 def grounding_results(grounded, gt_objects):
     """For each gt object: (found, best IoU among the boxes grounded for its name, best box).
 
     Names are looked up case-insensitively; a name that is absent or not found gives IoU 0.
     """
-    by_name = {_name(k): v for k, v in (grounded or {}).items()}
+    by_name = {name_key(k): v for k, v in (grounded or {}).items()}
     out = []
     for g in gt_objects:
-        entry = by_name.get(_name(g.get("name"))) or {}
+        entry = by_name.get(name_key(g.get("name"))) or {}
         boxes = list(entry.get("boxes", [])) if entry.get("found") else []  # arrays welcome
         ious = [compute_iou(b, g["box"]) for b in boxes]
         best = max(range(len(ious)), key=ious.__getitem__, default=None)
@@ -136,7 +93,7 @@ def score_sample(sample, prediction, image_level=True) -> dict:
     matches, unmatched_pred, unmatched_gt = match_detections(pred_objects, gt_objects)
     scene = None
     if image_level and sample.get("gt_scene") is not None:
-        scene = (_name(sample["gt_scene"]), _name(prediction.get("scene_type")) or "(none)")
+        scene = (name_key(sample["gt_scene"]), name_key(prediction.get("scene_type")) or "(none)")
     has_question = sample.get("question") and sample.get("gt_answer") is not None
     return {
         "image_level": image_level, "scene": scene,
@@ -255,7 +212,7 @@ def _sample_errors(s, p, sc):
     left_gt = list(sc["unmatched_gt"])
     for pi in sc["unmatched_pred"]:
         o = objs[pi]
-        same = [gi for gi in left_gt if _name(gt[gi]["name"]) == _name(o.get("name"))]
+        same = [gi for gi in left_gt if name_key(gt[gi]["name"]) == name_key(o.get("name"))]
         if not same:
             yield "hallucination", o.get("score", 1.0), {
                 "name": o.get("name"), "box": o["box"], "score": o.get("score")}

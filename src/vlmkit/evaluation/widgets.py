@@ -2,7 +2,7 @@
 
 In a notebook:
 
-    from vlmkit.widgets import ErrorBrowser
+    from vlmkit.evaluation.widgets import ErrorBrowser
     ErrorBrowser(samples, predictions)          # errors default to error_analysis(...)
 
 Each step shows the image with gt (green), predicted (red, dashed) and the error's own boxes
@@ -13,8 +13,8 @@ import html
 
 import ipywidgets as widgets
 
-from vlmkit.evaluation import ERROR_CATEGORIES, error_analysis
-from vlmkit.viz import describe_error, fig_to_png, plot_sample, sample_caption, worst_first
+from vlmkit.evaluation.harness import ERROR_CATEGORIES, error_analysis
+from vlmkit.evaluation.pictures import describe_error, fig_to_png, plot_sample, sample_caption, worst_first
 
 
 class ErrorBrowser(widgets.VBox):

@@ -1,6 +1,7 @@
 """Writes an evaluation's report: report.json, the plots as PNG and one self-contained report.html.
 
-    from vlmkit.eval_report import write_report
+    from vlmkit.evaluation.report import run_eval, write_report
+    summary = run_eval(backend="tiny", out="out/eval")     # what `vlmkit eval` and `vlmkit demo` call
     paths = write_report("out/eval", samples, predictions, summary, errors)
 
 report.json holds the summary, error counts and entries, the scene confusion matrix and every
@@ -13,10 +14,44 @@ import html
 import json
 from pathlib import Path
 
-from vlmkit import viz
-from vlmkit.evaluation import ERROR_CATEGORIES, error_analysis, scene_confusion
+from vlmkit.errors import KitError
+from vlmkit.evaluation import pictures
+from vlmkit.evaluation.harness import ERROR_CATEGORIES, error_analysis, evaluate, format_summary, scene_confusion
 
 LISTED_PER_CATEGORY = 20  # rows per category in the HTML failure tables
+BACKENDS = ("tiny", "pretrained")
+DEFAULT_OUT = "out/eval"
+
+
+def run_eval(backend="tiny", data=None, out=DEFAULT_OUT, limit=None, verbose=True) -> dict:
+    """Load the test set and the pipeline, then `evaluate_and_report`; returns the summary."""
+    if backend not in BACKENDS:
+        raise KitError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
+    if data is not None and not Path(data).is_dir():
+        raise KitError(f"test data folder {data} not found; pass an existing folder to --data "
+                       "or leave it out to use the bundled test set")
+    if limit is not None and limit < 1:
+        raise KitError(f"--limit must be at least 1 (got {limit})")
+    from vlmkit.pipeline import Pipeline  # imported here: torch and the models load only when needed
+    from vlmkit.world import load_samples
+
+    samples = load_samples(data)[:limit]
+    if not samples:
+        raise KitError(f"no test samples in {data or 'the bundled test set'}; "
+                       "regenerate it or point --data at a folder with samples")
+    return evaluate_and_report(Pipeline(backend=backend), samples, out, verbose=verbose)
+
+
+def evaluate_and_report(pipeline, samples, out=DEFAULT_OUT, verbose=True) -> dict:
+    """Evaluate, print the metrics table and error counts, write the report; returns the summary."""
+    predictions, summary = evaluate(pipeline, samples, progress=verbose)
+    errors = error_analysis(samples, predictions)
+    paths = write_report(out, samples, predictions, summary, errors)
+    if verbose:
+        print(format_summary(summary))
+        print("\nerrors: " + ", ".join(f"{c} {len(errors[c])}" for c in ERROR_CATEGORIES))
+        print(f"report: {paths['html']}")
+    return summary
 
 
 def _jsonable(obj):
@@ -34,9 +69,9 @@ def write_report(out_dir, samples, predictions, summary, errors=None, per_catego
     if errors is None:
         errors = error_analysis(samples, predictions)
     pngs = {
-        "metrics": viz.fig_to_png(viz.plot_metrics(summary)),
-        "scene_confusion": viz.fig_to_png(viz.plot_scene_confusion(samples, predictions)),
-        "failures": viz.fig_to_png(viz.plot_failures(samples, predictions, errors, per_category)),
+        "metrics": pictures.fig_to_png(pictures.plot_metrics(summary)),
+        "scene_confusion": pictures.fig_to_png(pictures.plot_scene_confusion(samples, predictions)),
+        "failures": pictures.fig_to_png(pictures.plot_failures(samples, predictions, errors, per_category)),
     }
     paths = {}
     for name, png in pngs.items():
@@ -76,8 +111,8 @@ def _html(title, summary, errors, pngs) -> str:
                          for c in ERROR_CATEGORIES)
     failure_tables = "".join(
         f"<h3>{c} ({len(errors[c])})</h3><table><tr><th>sample</th><th>what went wrong</th></tr>"
-        + "".join(f"<tr><td>#{e['index']}</td><td>{esc(viz.describe_error(c, e))}</td></tr>"
-                  for e in viz.worst_first(errors[c], LISTED_PER_CATEGORY))
+        + "".join(f"<tr><td>#{e['index']}</td><td>{esc(pictures.describe_error(c, e))}</td></tr>"
+                  for e in pictures.worst_first(errors[c], LISTED_PER_CATEGORY))
         + "</table>" for c in ERROR_CATEGORIES if errors[c])
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{esc(title)}</title>

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.eval_cli import run_eval
+from vlmkit.evaluation.report import run_eval
 from vlmkit.grading.autograde import assignments_present, autograde, print_summary
 
 
@@ -32,5 +32,6 @@ def run(args) -> int:
 def register(subparsers):
     parser = subparsers.add_parser("demo", help="grade the bundled example submissions")
     parser.add_argument("--out", default="out/demo", help="where the results go")
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2,
+                        help="notebooks graded at once (default: %(default)s, one per core)")
     parser.set_defaults(func=run)

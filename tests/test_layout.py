@@ -1,0 +1,119 @@
+"""The package layout's import rule, read from the source (no module is imported).
+
+Each stage imports only the ones before it: world → models → pipeline → evaluation; grading
+imports none of them; checks may use all; commands may use anything. Lazy imports inside
+functions count too. No module imports another module's private (`_name`) names.
+Run: .venv/bin/pytest tests/test_layout.py
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "vlmkit"
+BASE = {"vlmkit", "vlmkit.errors", "vlmkit.paths"}  # `vlmkit` itself only for __version__
+ALLOWED = {
+    "errors": set(),
+    "paths": set(),
+    "course": BASE,
+    "world": BASE,
+    "models": BASE | {"vlmkit.world"},
+    "pipeline": BASE | {"vlmkit.world", "vlmkit.models"},
+    "evaluation": BASE | {"vlmkit.world", "vlmkit.models", "vlmkit.pipeline"},
+    "grading": BASE | {"vlmkit.course"},
+    "checks": BASE | {"vlmkit.world", "vlmkit.models", "vlmkit.pipeline", "vlmkit.evaluation",
+                      "vlmkit.grading", "vlmkit.course"},
+    "commands": None,  # anything
+    "__init__": {"vlmkit.pipeline"},  # the lazy `from vlmkit import Pipeline`
+    "__main__": {"vlmkit.commands"},
+}
+TOP_LEVEL_MODULES = {"__init__", "__main__", "course", "errors", "paths"}
+STAGES = {name for name in ALLOWED if not name.startswith("__")}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def kit_imports(tree) -> list[tuple[int, str]]:
+    """(line, imported module) for every import of a vlmkit module, at any depth;
+    `from vlmkit import paths` counts as `vlmkit.paths`, `from vlmkit import __version__` as `vlmkit`."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] == "vlmkit"]
+        elif isinstance(node, ast.ImportFrom) and node.module == "vlmkit":
+            found += [(node.lineno, f"vlmkit.{a.name}" if a.name in STAGES else "vlmkit") for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vlmkit."):
+            found.append((node.lineno, node.module))
+    return found
+
+
+def stage_of(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).parts
+    return rel[0] if len(rel) > 1 else Path(rel[0]).stem
+
+
+def within(module: str, prefixes) -> bool:
+    """module is one of prefixes or inside one (the root `vlmkit` only matches itself)."""
+    return any(module == p or (p != "vlmkit" and module.startswith(p + ".")) for p in prefixes)
+
+
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_belongs_to_a_stage_with_a_rule():
+    assert {stage_of(p) for p in SOURCES} <= set(ALLOWED)
+    assert {p.stem for p in PACKAGE.glob("*.py")} <= TOP_LEVEL_MODULES
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_follow_the_stage_rule(path):
+    stage, own = stage_of(path), "vlmkit." + stage_of(path)
+    allowed = ALLOWED[stage]
+    if allowed is None:
+        return
+    wrong = [f"line {line}: {module}" for line, module in kit_imports(ast.parse(path.read_text()))
+             if not within(module, allowed | {own})]
+    assert not wrong, f"{stage}/ may import only {sorted(allowed)}; found {wrong}"
+
+
+PRIVATE_SCAN = SOURCES + sorted((ROOT / "autograder").rglob("*.py"))
+
+
+def private_uses(tree) -> list[str]:
+    """Private names of kit modules that this module imports or reads as attributes."""
+    modules = {}  # local name -> kit module it stands for
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update({a.asname or a.name: a.name for a in node.names if a.name.startswith("vlmkit")})
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vlmkit"):
+            modules.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+    private = [f"line {node.lineno}: from {node.module} import {a.name}"
+               for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("vlmkit")
+               for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    private += [f"line {node.lineno}: {node.value.id}.{node.attr}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id in modules and node.attr.startswith("_") and not node.attr.startswith("__")]
+    return private
+
+
+@pytest.mark.parametrize("path", PRIVATE_SCAN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_private_names_cross_modules(path):
+    private = private_uses(ast.parse(path.read_text()))
+    assert not private, f"private names of other modules used: {private}"
+
+
+def test_the_checkers_catch_violations():
+    """The checkers themselves: a world module importing a model, a private name used across modules."""
+    bad = "from vlmkit.models import TinyCLIP\n\ndef f():\n    import vlmkit.grading.engine\n"
+    found = [m for _, m in kit_imports(ast.parse(bad)) if not within(m, ALLOWED["world"] | {"vlmkit.world"})]
+    assert found == ["vlmkit.models", "vlmkit.grading.engine"]
+    private = "from vlmkit.checks.toy_clip import _number\nfrom vlmkit import evaluation\nevaluation._name('x')\n"
+    assert private_uses(ast.parse(private)) == ["line 1: from vlmkit.checks.toy_clip import _number",
+                                                 "line 3: evaluation._name"]
