@@ -2,7 +2,8 @@
 sample of the audit (CI's share of `vlmkit audit`: it fails on any new surviving mutant)."""
 
 from conftest import COURSE
-from vlmkit.grading.audit import all_mutants, audit, load_equivalent, load_solved, solution_lines
+from vlmkit.grading.audit import all_mutants, audit, load_equivalent, load_solved
+from vlmkit.grading.examples import solution_lines
 from vlmkit.grading.mutants import mutants
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]

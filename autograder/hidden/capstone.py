@@ -12,12 +12,9 @@ import random
 from functools import lru_cache
 
 from vlmkit import evaluation
-from vlmkit.checks.capstone import (
-    errors_match_reference,
-    evaluate_matches_reference,
-    iou_matches_reference,
-    reaches_kit_metrics,
-)
+from vlmkit.checks.capstone import evaluate_matches_reference, iou_matches_reference
+from vlmkit.checks.capstone_errors import errors_match_reference
+from vlmkit.checks.capstone_pipeline import reaches_kit_metrics
 from vlmkit.grading.registry import Check
 from vlmkit.world.spec import IMAGE_SIZE
 

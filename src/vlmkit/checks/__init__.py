@@ -2,8 +2,11 @@
 
 Each module defines `PROBES` (name → function that runs the learner's code on a case and
 returns plain data) and `CHECKS` (the visible checks). Hidden checks live outside the
-package, in autograder/hidden/, and reuse these probes. `toy_clip` is the toy world of the
-Q1 notebook; `common` holds probes several questions share.
+package, in autograder/hidden/, and reuse these probes. A question whose checks outgrow one
+module keeps the rest beside it: `q3_references` (the transformers references), `capstone_errors`
+and `capstone_pipeline` (judges).
+`toy_clip` is the toy world of the Q1 notebook, `tiny_llava` Q4's model; `common` holds probes
+several questions share.
 
 (Not to be confused with `vlmkit.grading.learner_api.check()`, which test cells call to *run* a
 check defined here.)

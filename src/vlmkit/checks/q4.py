@@ -5,27 +5,21 @@ Probes and visible checks. Conventions (shared reference-conventions, Q4): boxes
 `{"id", "image", "conversations": [{"from": "human", "value": "<image>\\n..."}, {"from": "gpt", ...}]}`;
 stage 1 trains the projector only (lr 1e-3), stage 2 the projector and the LLM (lr 2e-5), the
 vision encoder never; labels are -100 on the system prompt, the user turns and the image tokens.
-The tiny LLaVA is transformers' LlavaForConditionalGeneration built from tiny CLIP and Llama configs.
+The tiny LLaVA (tiny_llava.py) is transformers' LlavaForConditionalGeneration from tiny configs.
 """
 
 import random
 import re
 
 import numpy as np
-import torch
-
-# At import time, not inside build_llava: transformers' lazy module is not safe to import from two
-# threads at once (the grader judges on several).
-from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig, LlavaForConditionalGeneration
 
 from vlmkit.checks.common import call, call_each
+from vlmkit.checks.tiny_llava import GROUPS, IGNORE_INDEX, build_llava, counts, stage_record
 from vlmkit.grading import compare
 from vlmkit.grading.judges import expect_equal
 from vlmkit.grading.registry import Check
 
-IGNORE_INDEX = -100
 KINDS = ("conversation", "detail", "complex_reasoning")
-GROUPS = ("vision", "projector", "llm")
 
 
 def tokenize(text):
@@ -50,76 +44,6 @@ def tokenize_merging(text):
 TOKENIZERS = {"char": tokenize, "merging": tokenize_merging}
 
 
-# ---------------------------------------------------------------- tiny LLaVA (kernel and judge)
-
-def build_llava(spec, seed=0, device="cpu"):
-    torch.manual_seed(seed)
-    config = LlavaConfig(vision_config=CLIPVisionConfig(**spec["vision"]), text_config=LlamaConfig(**spec["text"]),
-                         **spec.get("llava", {}))
-    with torch.device(device):
-        return LlavaForConditionalGeneration(config)
-
-
-def group_of(name):
-    if name.startswith("model.vision_tower."):
-        return "vision"
-    if name.startswith("model.multi_modal_projector."):
-        return "projector"
-    if name.startswith(("model.language_model.", "lm_head.")):
-        return "llm"
-    return "other"
-
-
-def counts(model, trainable_only):
-    out = {g: 0 for g in GROUPS}
-    for name, p in model.named_parameters():
-        if p.requires_grad or not trainable_only:
-            out[group_of(name)] = out.get(group_of(name), 0) + p.numel()
-    return out
-
-
-def _batch(model, seed):
-    """One training example: bos, the image tokens, 12 text tokens learned."""
-    config = model.config
-    vision = config.vision_config
-    n_image = (vision.image_size // vision.patch_size) ** 2
-    g = torch.Generator().manual_seed(seed)
-    text = torch.randint(3, 250, (12,), generator=g)
-    ids = torch.cat([torch.tensor([1]), torch.full((n_image,), config.image_token_id), text])[None]
-    labels = ids.clone()
-    labels[0, : 1 + n_image] = IGNORE_INDEX
-    pixels = torch.randn(1, 3, vision.image_size, vision.image_size, generator=g)
-    return ids, pixels, labels
-
-
-def _optimized(model, optimizer):
-    """Parameter elements per group that the optimizer holds ("other": tensors not in the model)."""
-    names = {id(p): n for n, p in model.named_parameters()}
-    out = {g: 0 for g in GROUPS}
-    for group in optimizer.param_groups:
-        for p in group["params"]:
-            where = group_of(names[id(p)]) if id(p) in names else "other"
-            out[where] = out.get(where, 0) + p.numel()
-    return out
-
-
-def _stage_record(model, optimizer, seed):
-    record = {"trainable": counts(model, trainable_only=True),
-              "adamw": isinstance(optimizer, torch.optim.AdamW),
-              "optimized": _optimized(model, optimizer),
-              "lr": [float(group["lr"]) for group in optimizer.param_groups]}
-    before = {n: p.detach().clone() for n, p in model.named_parameters()}
-    ids, pixels, labels = _batch(model, seed)
-    optimizer.zero_grad()
-    model(input_ids=ids, pixel_values=pixels, labels=labels).loss.backward()
-    optimizer.step()
-    changed = {g: False for g in GROUPS}
-    for n, p in model.named_parameters():
-        changed[group_of(n)] = changed.get(group_of(n), False) or not torch.equal(before[n], p.detach())
-    record["changed"] = changed
-    return record
-
-
 # ---------------------------------------------------------------- probes (learner's kernel)
 
 def stages(case, configure_stage):
@@ -129,9 +53,9 @@ def stages(case, configure_stage):
     model = build_llava(case["model"], case["seed"])
     out = {}
     for stage in order:
-        out[str(stage)] = _stage_record(model, configure_stage(model, stage), case["seed"] + stage)
+        out[str(stage)] = stage_record(model, configure_stage(model, stage), case["seed"] + stage)
     fresh = build_llava(case["model"], case["seed"])
-    out[f"{order[-1]} on a fresh model"] = _stage_record(fresh, configure_stage(fresh, order[-1]),
+    out[f"{order[-1]} on a fresh model"] = stage_record(fresh, configure_stage(fresh, order[-1]),
                                                          case["seed"] + 10)
     return out
 

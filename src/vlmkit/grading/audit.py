@@ -25,7 +25,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine import grade_notebook
-from vlmkit.grading.examples import MARKER, graded_cells_only, set_answers, solved
+from vlmkit.grading.examples import graded_cells_only, set_answers, solution_lines, solved
 from vlmkit.grading.inprocess import run_forked
 from vlmkit.grading.mutants import mutants
 from vlmkit.grading.notebook import nbgrader_meta
@@ -45,20 +45,6 @@ class Outcome:
     description: str
     killed: bool
     failed_checks: tuple
-
-
-def solution_lines(cell_source: str) -> tuple[str, set]:
-    """(the cell as a learner who solved it has it, the 1-based lines that were solution code)."""
-    code_lines, inside, kept = [], False, set()
-    for line in cell_source.splitlines(keepends=True):
-        marker = MARKER.match(line)
-        if marker:
-            inside = marker.group(1) == "BEGIN"
-            continue
-        code_lines.append(line)
-        if inside:
-            kept.add(len(code_lines))
-    return "".join(code_lines), kept
 
 
 def _answer_cells(assignment: str, notebook: str) -> list:

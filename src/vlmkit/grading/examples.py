@@ -27,9 +27,23 @@ OTHER_CORRECT = paths.AUTOGRADER / "other_correct_answers"
 DELEGATING = paths.AUTOGRADER / "delegating_answers"
 
 
+def solution_lines(cell_source: str) -> tuple[str, set]:
+    """(the cell as a learner who solved it has it, the 1-based lines that were solution code)."""
+    code_lines, inside, kept = [], False, set()
+    for line in cell_source.splitlines(keepends=True):
+        marker = MARKER.match(line)
+        if marker:
+            inside = marker.group(1) == "BEGIN"
+            continue
+        code_lines.append(line)
+        if inside:
+            kept.add(len(code_lines))
+    return "".join(code_lines), kept
+
+
 def solution_code(source_text: str) -> str:
     """An answer cell's source as a learner who solved it would have it (markers removed)."""
-    return MARKER.sub("", source_text)
+    return solution_lines(source_text)[0]
 
 
 def set_answers(learner_nb, answers: dict):

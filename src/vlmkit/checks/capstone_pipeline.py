@@ -1,0 +1,95 @@
+"""Capstone: judging a learner's pipeline, by its output contract and by the metrics it reaches
+on the bundled test set next to the kit's own `Pipeline` (computed here, never stored).
+"""
+
+from functools import lru_cache
+
+from vlmkit import evaluation
+from vlmkit.grading import compare
+
+SUMMARY_KEYS = ("scene_accuracy", "vqa_accuracy", "detection_precision", "detection_recall",
+                "grounding_miou")
+# How far a learner's pipeline may score below / above the kit's own on the same test samples:
+# far above means the numbers do not come from the kit's models (the ground truth looked up by
+# file name, say; the hidden run passes arrays, not paths, for the same reason).
+METRIC_MARGIN, METRIC_HEADROOM = 0.05, 0.10
+
+
+@lru_cache(maxsize=1)
+def bundled_samples():
+    """The bundled capstone test set (loaded once; the probes and the judges index into it)."""
+    from vlmkit.world import load_samples
+
+    return load_samples()
+
+
+def _objects_ok(out, size):
+    if not isinstance(out, dict) or not isinstance(out.get("scene_type"), str):
+        return "process should return a dict with a 'scene_type' string"
+    from vlmkit.world.spec import CATEGORIES
+
+    w, h = size
+    for o in out["objects"]:
+        x1, y1, x2, y2 = o["box"]
+        if o["name"] not in CATEGORIES or not (-0.5 <= x1 <= x2 <= w + 0.5 and -0.5 <= y1 <= y2 <= h + 0.5):
+            return "each object needs a category 'name' and a box [x1, y1, x2, y2] inside the image"
+        if not 0.0 <= o["score"] <= 1.0:
+            return "each object's 'score' should be a probability"
+    return None
+
+
+def contract_holds(case, output):
+    from vlmkit.world.spec import IMAGE_SIZE, singular
+
+    plain, full = output["plain"], output["full"]
+    message = _objects_ok(plain, (IMAGE_SIZE, IMAGE_SIZE)) or _objects_ok(full, (IMAGE_SIZE, IMAGE_SIZE))
+    if message:
+        return message
+    if not isinstance(full.get("answer"), str) or not full["answer"]:
+        return "with a question, 'answer' should be a non-empty string"
+    if plain.get("answer") is not None or plain.get("grounded") != {}:
+        return "without a question 'answer' should be None, and without names 'grounded' should be {}"
+    if compare.equal([o["name"] for o in plain["objects"]], [o["name"] for o in full["objects"]],
+                     "objects") or compare.close([o["box"] for o in plain["objects"]],
+                                                 [o["box"] for o in full["objects"]], "boxes", atol=1e-3):
+        return "the objects should not depend on the question or the names to ground"
+    grounded = full.get("grounded")
+    if not isinstance(grounded, dict) or sorted(grounded) != sorted(case["names"]):
+        return "'grounded' should have one entry per name in ground_objects, keyed by the name as given"
+    for name, g in grounded.items():
+        if g["found"] is not bool(g["boxes"]) or len(g["scores"]) != len(g["boxes"]):
+            return "each grounded entry needs 'found' (a bool: any boxes?) and one score per box"
+        mine = sorted(g["boxes"])
+        expected = sorted(o["box"] for o in full["objects"] if o["name"] == singular(name))
+        if len(mine) != len(expected) or compare.close(mine, expected, "boxes", atol=0.5):
+            return ("grounding a name should give the detector's boxes of that category "
+                    "(names matched case-insensitively)")
+    return None
+
+
+@lru_cache(maxsize=4)
+def _kit_summary(start, stop):
+    """What the kit's own pipeline reaches on samples[start:stop] (computed, never stored)."""
+    from vlmkit.pipeline import Pipeline
+
+    samples = bundled_samples()[start:stop]
+    predictions = Pipeline().process_batch([s["image"] for s in samples], [s["question"] for s in samples],
+                                           [evaluation.ground_names(s) for s in samples])
+    return evaluation.summarize(samples, predictions)
+
+
+def reaches_kit_metrics(case, output):
+    samples = bundled_samples()[case["start"]:case["stop"]]
+    if not isinstance(output, list) or len(output) != len(samples):
+        return "the probe expected one output per test sample"
+    mine = evaluation.summarize(samples, output)
+    kit = _kit_summary(case["start"], case["stop"])
+    for key in SUMMARY_KEYS:
+        if (mine[key]["mean"] or 0.0) < kit[key]["mean"] - METRIC_MARGIN:
+            return (f"{key} on these test samples is more than {METRIC_MARGIN} below what the "
+                    "kit's own models reach: check how this part is wired")
+        if mine[key]["mean"] > kit[key]["mean"] + METRIC_HEADROOM:
+            return (f"{key} on these test samples is more than {METRIC_HEADROOM} above what the "
+                    "kit's own models reach: it should come from the kit's models (scene: CLIP, "
+                    "objects: the detector, answers: the VQA model), read off the pixels")
+    return None
