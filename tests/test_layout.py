@@ -33,11 +33,6 @@ TOP_LEVEL_MODULES = {"__init__", "__main__", "course", "errors", "paths"}
 STAGES = {name for name in ALLOWED if not name.startswith("__")}
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def kit_imports(tree) -> list[tuple[int, str]]:
     """(line, imported module) for every import of a vlmkit module, at any depth;
     `from vlmkit import paths` counts as `vlmkit.paths`, `from vlmkit import __version__` as `vlmkit`."""

@@ -136,7 +136,7 @@ def _detection_pairing_ok(case, mine):
                 key = evaluation.name_key(name)
                 ious = [evaluation.compute_iou(list(pred_box), list(b)) for n, b in left if n == key]
                 here = evaluation.compute_iou(list(pred_box), list(gt_box))
-                return (evaluation.name_key(name), gt_box) in left and here >= max(ious) - 1e-9
+                return (key, gt_box) in left and here >= max(ious) - 1e-9
 
             pick = next((pair for pair in todo if valid(pair)), None)
             if pick is None:

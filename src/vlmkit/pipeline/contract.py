@@ -46,7 +46,6 @@ def _names(ground_objects) -> list:
     return names
 
 
-
 class Pipeline:
     """`process(image, question=None, ground_objects=None)` with the course's output contract."""
 
