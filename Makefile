@@ -4,21 +4,35 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: install demo test lint release-check audit bench sandbox-deps clean
+.PHONY: install lab demo test lint release-check audit bench sandbox-deps browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 
+# apt-get install a Debian package unless its command is there: $(1) command, $(2) package,
+# $(3) what goes without it. Updates the package lists only when a first try fails.
+define apt_install
+@command -v $(1) >/dev/null 2>&1 || { \
+  (apt-get install -y -qq $(2) >/dev/null 2>&1 || \
+   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(2) >/dev/null 2>&1)) || \
+  echo "warning: could not install $(2); $(3)"; }
+endef
+
 # bubblewrap sandboxes learner kernels during grading; without it the kit warns and falls back.
 sandbox-deps:
-	@command -v bwrap >/dev/null 2>&1 || { \
-	  (apt-get install -y -qq bubblewrap >/dev/null 2>&1 || \
-	   (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq bubblewrap >/dev/null 2>&1)) || \
-	  echo "warning: could not install bubblewrap; grading will run without a filesystem sandbox"; }
+	$(call apt_install,bwrap,bubblewrap,grading will run without a filesystem sandbox)
 
-install: $(STAMP) sandbox-deps
+# The browser tests drive Debian's chromium (Playwright's own browser download needs the network).
+browser-deps:
+	$(call apt_install,chromium,chromium,the browser tests will fail)
+
+install: $(STAMP) sandbox-deps browser-deps
+
+# JupyterLab on the learner notebooks, nbgrader's exchange pages hidden, `vlmkit` in its terminals.
+lab: install
+	$(BIN)/vlmkit lab
 
 demo: install
 	$(BIN)/vlmkit demo

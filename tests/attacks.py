@@ -8,7 +8,8 @@ the attacks, a `baseline` (the same wrong answers, no attack) and a `bystander` 
 Payloads are written as an adversary would write them, except where the shared test machine
 (2 cores, no swap, other people's work) needs a bound: the disk filler stops at 300 MB, the fork
 bomb runs for at most 10 s (a real one runs until the wall limit), the fork bomb and the memory swarm
-run only where the sandbox caps a run's processes and memory as a group, and the vandal proves
+run in the batch only where the sandbox caps a run's processes and memory as a group (tests/test_attacks.py
+runs them again with cgroups off and a per-process memory cap that refuses the swarm), and the vandal proves
 write access to JSON/CSV files by opening them for append without writing, so that a sandbox
 failure cannot corrupt the shared checkout. Strings the suite looks for in feedback
 (solution markers, injected markup) are assembled at run time, so that a payload's own source,
@@ -553,7 +554,7 @@ os.unlink(record)
 os.mkfifo(record)   # the grader's open() of its record file now waits for a writer forever
 '''
 
-# RLIMIT_AS is per process and RLIMIT_NPROC does not bind root: a swarm of children, each under
+# RLIMIT_AS is per process and RLIMIT_NPROC counts a uid's tasks: a swarm of children, each under
 # the per-process cap, then a fork bomb, then SIGKILL to every process in sight. The swarm's
 # children ignore the cell timeout's SIGINT; later cells collect them.
 SWARM = r'''
@@ -563,11 +564,13 @@ for _ in range(4):   # 4 x 1.6 GB touched > the run's 6 GB group limit
     pid = os.fork()
     if pid == 0:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        code = 1   # exit status 1: the allocation was refused (RLIMIT_AS)
         try:
             hog = b"x" * (1600 << 20)
+            code = 0
             time.sleep(2)
         finally:
-            os._exit(0)
+            os._exit(code)
     kids.append(pid)
 statuses = {}
 '''
@@ -587,6 +590,7 @@ while len(statuses) < len(kids) and time.time() < deadline:
 FORK_BOMB = r'''
 import os, subprocess, time
 swarm_killed = sum(os.WIFSIGNALED(s) for s in statuses.values())
+swarm_refused = sum(os.WIFEXITED(s) and os.WEXITSTATUS(s) == 1 for s in statuses.values())
 # The bomb's shells say "Cannot fork" when a limit refuses them: proof that a cap bound it, on a
 # fast machine (the count reaches the cap) and a slow one (the bomb grows slower than the clock).
 subprocess.Popen(["/bin/sh", "-c", "f() { f | f & }; f"], start_new_session=True,
@@ -600,9 +604,12 @@ while time.time() < start + 10 and (refused_at is None or time.time() < refused_
     if refused_at is None and b"fork" in open("/tmp/bomb.err", "rb").read(1 << 16):
         refused_at = time.time()
     time.sleep(0.05)
-_report("SWARM-KILLED %d of %d; PEAK-PROCESSES %d; FORK-REFUSED %d" % (swarm_killed, len(statuses), peak,
-                                                                      refused_at is not None))
+_report("SWARM-KILLED %d of %d; SWARM-REFUSED %d; PEAK-PROCESSES %d; FORK-REFUSED %d" % (
+    swarm_killed, len(statuses), swarm_refused, peak, refused_at is not None))
 ''' + KILL_ALL
+
+# The swarm, the fork bomb and the kill-everything attack, cell by cell (reports through q5's record).
+PROCESS_ATTACK = [report("q5"), SWARM, SWARM_WAIT, SWARM_WAIT, FORK_BOMB]
 
 MALFORMED_CELL = {"cell_type": "code", "execution_count": None, "outputs": [], "source": "x = 1\n",
                   "metadata": {"nbgrader": {"grade_id": ["q5_test_tokens"], "grade": True, "points": 9}}}
@@ -699,7 +706,7 @@ def attacks(port, host_ip, subs_root, process_limits=True):
                                               "writes into packages/gradebook/others; 300 MB to disk",
                                         [("END", c) for c in FLOOD_CELLS] + [("END", vandal(subs_root))]),
     }
-    processes = [report("q5"), SWARM, SWARM_WAIT, SWARM_WAIT, FORK_BOMB] if process_limits else [KILL_ALL]
+    processes = PROCESS_ATTACK if process_limits else [KILL_ALL]
     table["processes_swarm_bomb_kill"] = Attack(
         "q5", ("4 x 1.6 GB children, a fork bomb (≤ 10 s), then " if process_limits else "") + "SIGKILL to all",
         [("q5_test_normalize_quantize", c) for c in processes])

@@ -2,6 +2,11 @@
 
     .venv/bin/pytest tests/test_attacks.py -q        (2.5-4 minutes on 2 busy cores)
 
+The batch runs with cgroups as this host has them (mode a). The last test runs the swarm, the
+fork bomb and the kill-everything attack again with cgroups switched off by a setting
+(Limits.cgroups=False, mode b), beside a bystander; the v2 code path runs against a fake cgroup
+tree in tests/test_cgroups_v2.py (mode c).
+
 Every attack (tests/attacks.py) is a student whose attacked notebook is a realistic wrong answer
 plus hostile code, and whose other notebook is correct. `baseline` submits the same wrong answers
 without attacks, `bystander` submits correct work. One batch grades them all (jobs=2,
@@ -21,25 +26,29 @@ import os
 import re
 import socket
 import stat
+import subprocess
 import sysconfig
 import tempfile
 import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import attacks as A
+import nbformat
 import numpy
 import pytest
 
 import vlmkit
 from vlmkit import paths
 from vlmkit.course import load_course
+from vlmkit.grading import accounts, cgroups, registry
 from vlmkit.grading import autograde as autograde_module
-from vlmkit.grading import cgroups, registry
-from vlmkit.grading.report import MAX_FEEDBACK_BYTES, grades_csv
-from vlmkit.grading.sandbox import Limits, bwrap_available
+from vlmkit.grading.feedback import MAX_FEEDBACK_BYTES
+from vlmkit.grading.report import grades_csv
+from vlmkit.grading.sandbox import Limits, bwrap_available, run_notebook
 
 LIMITS = Limits(wall_s=90, cell_s=15)
 DEADLINE_S = 480  # the batch is declared hung after this
@@ -316,8 +325,6 @@ def test_attackers_other_notebook_keeps_full_marks(batch, name):
 def test_attackers_feedback_is_bounded_and_leaks_nothing(batch, name):
     q = ATTACKS[name].question
     result, page_path = batch.result(name, q), batch.feedback(name, q)
-    if not result.feedback:
-        pytest.skip(f"no feedback for a question with status {result.status!r} ({result.notes})")
     assert page_path.exists(), f"no feedback page (status {result.status}; batch error: " \
                                f"{batch.error.splitlines()[-1] if batch.error else 'none'})"
     page = page_path.read_text(errors="replace")
@@ -434,7 +441,7 @@ def test_leak_markers_are_meaningful(batch):
                     "(Limits.processes with cgroups): a fork bomb would take down the shared machine")
 def test_fork_bomb_and_memory_swarm_are_contained(batch):
     report = batch.report("processes_swarm_bomb_kill")
-    match = re.search(r"SWARM-KILLED (\d) of (\d); PEAK-PROCESSES (\d+); FORK-REFUSED (\d)", report)
+    match = re.search(r"SWARM-KILLED (\d) of (\d); SWARM-REFUSED \d; PEAK-PROCESSES (\d+); FORK-REFUSED (\d)", report)
     assert match, f"no report from the swarm's kernel: {report!r}"
     killed, waited, peak, refused = map(int, match.groups())
     assert killed >= 1 and waited == 4, f"4 children touched 7 GB together and none was stopped ({report})"
@@ -443,3 +450,65 @@ def test_fork_bomb_and_memory_swarm_are_contained(batch):
     assert peak <= 1.1 * LIMITS.processes, f"the fork bomb peaked at {peak} processes"
     # A cap bound the bomb: its shells were refused forks (how far it grew first depends on the machine).
     assert refused, f"the fork bomb ran 10 s and was never refused a fork (peak {peak} processes)"
+
+
+# ------------------------------------------------------------------ mode (b): no cgroup at all
+
+# The per-process memory cap is set where an idle kernel (~0.8 GB of address space) fits and a
+# swarm child (+1.6 GB) does not: without a group, RLIMIT_AS on each of at most `processes`
+# tasks is the whole memory bound.
+NO_CGROUP_LIMITS = Limits(wall_s=60, cell_s=20, cgroups=False, processes=64, memory_bytes=2 << 30)
+BYSTANDER_FORKS = r"""
+import json, os, subprocess, time
+tried, refused, start = 0, 0, time.time()
+while time.time() < start + 12:   # the attacker's swarm and fork bomb run meanwhile
+    tried += 1
+    try:
+        subprocess.run(["true"], check=True)
+    except (OSError, subprocess.CalledProcessError):
+        refused += 1
+    time.sleep(0.2)
+open(os.environ["VLMKIT_RECORD"], "w").write(json.dumps({"uid": os.getuid(), "tried": tried, "refused": refused}))
+"""
+
+
+def _run_cells(folder: Path, cells: list, limits: Limits):
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbformat.write(notebook, str(folder / "notebook.ipynb"))
+    (folder / "cases.json").write_text("{}")
+    return run_notebook(folder, limits)
+
+
+def _learner_processes() -> list:
+    ours = accounts.own_block(NO_CGROUP_LIMITS)  # other graders on this machine use other blocks
+    return [p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _owner(p) in ours]
+
+
+def _owner(path: Path) -> int:
+    try:
+        return path.stat().st_uid
+    except OSError:
+        return -1
+
+
+@pytest.mark.skipif(not (bwrap_available() and accounts.can_switch(NO_CGROUP_LIMITS)),
+                    reason="needs bubblewrap and a root grader that can give each run its own uid")
+def test_without_cgroups_the_runs_uid_and_rlimits_bound_swarm_bomb_and_kill_all(tmp_path):
+    """Mode (b): no cgroup caps anything; the run's own uid, RLIMIT_NPROC and RLIMIT_AS must."""
+    with ThreadPoolExecutor(2) as pool:
+        attack = pool.submit(_run_cells, tmp_path / "attacker", A.PROCESS_ATTACK, NO_CGROUP_LIMITS)
+        bystander = pool.submit(_run_cells, tmp_path / "bystander", [BYSTANDER_FORKS], NO_CGROUP_LIMITS)
+        attack.result(), bystander.result()
+    report = (tmp_path / "attacker" / "records.jsonl").read_text()
+    match = re.search(r"SWARM-KILLED (\d) of (\d); SWARM-REFUSED (\d); PEAK-PROCESSES (\d+); FORK-REFUSED (\d)",
+                      report)
+    assert match, f"no report from the attacker's kernel: {report[-500:]!r}"
+    killed, waited, swarm_refused, peak, bomb_refused = map(int, match.groups())
+    assert (killed, waited, swarm_refused) == (0, 4, 4), f"each 1.6 GB child must be refused by RLIMIT_AS ({report})"
+    assert bomb_refused and peak <= 1.1 * NO_CGROUP_LIMITS.processes, f"fork bomb peaked at {peak} ({report})"
+    seen = json.loads((tmp_path / "bystander" / "records.jsonl").read_text())
+    assert seen["uid"] in accounts.uid_span(NO_CGROUP_LIMITS), seen  # unprivileged, not the grader's
+    assert seen["tried"] >= 20 and seen["refused"] == 0, f"the bomb's cap reached the bystander: {seen}"
+    assert _learner_processes() == [], "processes of a finished run outlived it"
+    assert subprocess.run(["true"]).returncode == 0  # the grader itself can still fork

@@ -87,8 +87,8 @@ def test_printed_summary_ends_with_the_capstone_line(graded_all, capsys):
 def test_grades_csv_and_report(graded):
     out, _ = graded
     rows = list(csv.DictReader((out / "grades.csv").open()))
-    assert list(rows[0]) == ["student", *[q.id for q in CHECKPOINT.questions], "total", "band",
-                             "capstone", "capstone_complete"]
+    assert list(rows[0]) == ["student", *[q.id for q in CHECKPOINT.questions], "total", "band", "written",
+                             "capstone", "capstone_complete", "capstone_written"]
     by_student = {r["student"]: r for r in rows}
     assert float(by_student["blank"]["total"]) == 0 and "redo the phase" in by_student["blank"]["band"]
     assert (by_student["complete"]["capstone"], by_student["complete"]["capstone_complete"]) == ("4", "yes")
@@ -152,3 +152,54 @@ def test_nbgrader_export_reads_the_kits_grades(graded_all, tmp_path):
         for student, questions in by_student.items():
             score = float(rows[assignment, student]["score"])
             assert score == pytest.approx(sum(q["score"] for q in questions.values()))
+            # exact: the autograded points plus the written answers' (1 per question, 2 for the capstone)
+            assert rows[assignment, student]["max_score"] == {"checkpoint": "12.0", "capstone": "6.0"}[assignment]
+
+
+def _grade_written(out, student: str, scores: dict) -> None:
+    """What an instructor does in formgrader: a manual score for written cells (grade_id → points)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        for grade_id, score in scores.items():
+            notebook = next(q.notebook for q in CHECKPOINT.questions if grade_id.startswith(f"{q.id}_"))
+            gb.find_grade(grade_id, notebook.removesuffix(".ipynb"), "checkpoint", student).manual_score = score
+        gb.db.commit()
+
+
+def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path):
+    from vlmkit.grading.after_manual import refresh
+    from vlmkit.grading.gradebook import record_grades
+
+    out = tmp_path / "out"
+    shutil.copytree(graded_all[0], out)
+    rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert rows["complete"]["written"] == rows["blank"]["written"] == "not yet graded"
+    _grade_written(out, "complete", {f"q{i}_written": 1.0 for i in range(1, 6)})
+    record_grades(out, "checkpoint", {"complete": graded_all[1]["checkpoint"]["complete"]})  # a re-grade
+    pages = refresh(out)
+    assert len(pages) == 3 * sum(len(a.questions) for a in COURSE.values())
+    q1 = (out / "feedback" / "complete" / "checkpoint" / "q1_clip_loss.html").read_text()
+    q6 = (out / "feedback" / "complete" / "checkpoint" / "q6_vla_actions.html").read_text()
+    key_points = "<p><b>Key points</b></p>"  # the example's answers are the key points themselves
+    assert "1/1 points" in q1 and key_points in q1
+    assert "awaiting grading" in q6 and key_points not in q6 and "<math" in q6
+    rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert rows["complete"]["written"] == "not yet graded"  # q6's answer is not graded yet
+    _grade_written(out, "complete", {"q6_written": 0.5})
+    refresh(out)
+    rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert (rows["complete"]["total"], rows["complete"]["written"]) == ("6", "5.5")
+    assert rows["complete"]["capstone_written"] == "not yet graded"
+    written = json.loads((out / "report.json").read_text())["complete"]["checkpoint"]["written"]
+    assert (written["points"], written["max_points"], written["status"]) == (5.5, 6.0, "graded")
+
+
+def test_every_graded_notebook_is_written_where_formgrader_lists_it(graded_all):
+    out, results = graded_all
+    for assignment, by_student in results.items():
+        for student, questions in by_student.items():
+            for result in questions.values():
+                notebook = json.loads((out / "autograded" / student / assignment / result["notebook"]).read_text())
+                shown = "".join(t for c in notebook["cells"] for o in c.get("outputs", []) for t in o["text"])
+                assert shown.count(" points]") == len(result["cells"])  # each test cell's verdicts

@@ -4,13 +4,13 @@ import nbformat
 import pytest
 
 from vlmkit import paths
-from vlmkit.grading import sandbox
+from vlmkit.grading import accounts, sandbox
 from vlmkit.grading.engine import grade_notebook
 from vlmkit.grading.sandbox import Limits, run_notebook
 
 PROBE = """
 import os, socket, json
-seen = {"solutions": os.path.exists(%r), "src": os.path.exists(%r), "home": os.getcwd()}
+seen = {"solutions": os.path.exists(%r), "src": os.path.exists(%r), "home": os.getcwd(), "uid": os.getuid()}
 try:
     open(%r, "a").close(); seen["wrote_package"] = True
 except OSError:
@@ -42,6 +42,9 @@ def test_kernel_sees_no_solutions_cannot_write_the_kit_and_has_no_network(tmp_pa
     code = PROBE % (str(paths.SOLUTIONS), str(paths.ROOT / "src"), package_file)
     assert _run(tmp_path, code).status == "ok"
     seen = json.loads((tmp_path / "records.jsonl").read_text())
+    uid = seen.pop("uid")
+    if accounts.can_switch(Limits()) and sandbox.bwrap_switches_uid():  # a root grader: never root inside
+        assert uid in accounts.own_block(Limits())
     assert seen == {"solutions": False, "src": True, "home": "/tmp/work", "wrote_package": False,
                     "network": False, "wrote_sandbox": False}
 

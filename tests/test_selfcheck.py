@@ -5,10 +5,11 @@ import sys
 
 import nbformat
 
-from conftest import solved_notebook, with_answer
+from conftest import CHECKPOINT, solved_notebook, with_answer
 from vlmkit import paths
 from vlmkit.grading.autograde import autograde
 from vlmkit.grading.examples import delegating_answers
+from vlmkit.grading.report import question_table
 from vlmkit.grading.selfcheck import selfcheck
 
 Q5 = "q5_coordinate_tokens.ipynb"
@@ -19,7 +20,9 @@ def test_selfcheck_exit_status_and_table(tmp_path):
     done = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck", str(tmp_path / Q5)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "q5" in done.stdout and "passed" in done.stdout and "/6" in done.stdout
+    assert "q5" in done.stdout and "passed" in done.stdout
+    assert "1 of 6 checked: 1/1 (the band needs all 6)" in done.stdout
+    assert "->" not in done.stdout and "redo the phase" not in done.stdout  # no band from one notebook
     blank = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck",
                             str(paths.EXAMPLES / "blank" / "checkpoint" / Q5)], capture_output=True, text=True)
     assert blank.returncode == 1 and "revisit Day" in blank.stdout
@@ -53,3 +56,27 @@ def test_selfcheck_tells_a_learner_early_that_a_delegating_answer_loses_its_cell
     assert {cell for cell, messages in failed.items() if messages} == lost
     assert all(any("open_clip.loss.ClipLoss" in m and "your own implementation" in m for m in failed[cell])
                for cell in lost)
+
+
+def result(score, failure=""):
+    verdicts = [{"check": "q3.bridge.example", "passed": False, "message": failure}] if failure else []
+    return {"score": score, "max_score": 1, "status": "graded",
+            "cells": [{"grade_id": "c", "score": score, "max_score": 1, "verdicts": verdicts}]}
+
+
+def test_table_shows_full_topics_and_wraps_a_long_failure_within_100_columns():
+    results = {q.id: result(1) for q in CHECKPOINT.questions}
+    results["q3"] = result(0.5, "the Q-Former must map any number of patches to 32 queries " * 4)
+    table = question_table(CHECKPOINT, results)
+    assert "Bridges: MLP, Q-Former, Perceiver" in table and "LLaVA data and two-stage training" in table
+    assert max(len(line) for line in table.splitlines()) <= 100
+    detail = [line for line in table.splitlines() if line.startswith(" " * 11)]
+    assert detail[0].strip().startswith("q3.bridge.example: the Q-Former") and len(detail) == 3
+    assert table.splitlines()[-3] == "total: 5.5/6  ->  4-5/6: strong, review gaps"
+
+
+def test_table_of_some_notebooks_counts_the_checked_ones_without_a_band():
+    table = question_table(CHECKPOINT, {"q1": result(1), "q5": result(0.25, "floor, not round")})
+    assert "2 of 6 checked: 1.25/2 (the band needs all 6)" in table
+    assert "total:" not in table and "redo the phase" not in table
+    assert sum("not checked" in line for line in table.splitlines()) == 4

@@ -1,17 +1,24 @@
 """`vlmkit autograde`: grade a class's submissions with hidden checks (instructor).
 
     vlmkit autograde SUBMISSIONS --out DIR [--assignment checkpoint] [--jobs N] [--timeout S]
+                     [--cell-timeout S] [--limit NAME=VALUE ...] [--allow-unisolated] [-v | -q]
+
+Progress goes to stderr: a live line on a terminal, log lines otherwise (-q: none, -v: one per
+notebook). Limits: autograder/limits.toml, then the flags (see `vlmkit doctor`).
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
 (`<student>/<assignment>/*.ipynb`); see vlmkit.grading.autograde for what DIR receives.
 """
 
+import logging
 from pathlib import Path
 
 from vlmkit.commands.defaults import default_of
+from vlmkit.commands.limit_flags import add_limit_flags, limits_from
 from vlmkit.course import load_course
 from vlmkit.grading.autograde import assignments_present, autograde, find_students, print_summary
-from vlmkit.grading.sandbox import Limits
+from vlmkit.grading.class_report import HTML_NAME
+from vlmkit.grading.isolation import describe, summary_line
 
 
 def register(subparsers):
@@ -21,10 +28,13 @@ def register(subparsers):
     parser.add_argument("--assignment", help="grade only this assignment (default: all submitted)")
     parser.add_argument("--jobs", type=int, default=default_of(autograde, "jobs"),
                         help="notebooks graded at once (default: %(default)s)")
-    parser.add_argument("--timeout", type=int, default=Limits().wall_s,
-                        help="seconds per notebook (default: %(default)s)")
-    parser.add_argument("--cell-timeout", type=int, default=Limits().cell_s,
-                        help="seconds per cell (default: %(default)s)")
+    add_limit_flags(parser)
+    parser.add_argument("--allow-unisolated", action="store_true",
+                        default=default_of(autograde, "allow_unisolated"),
+                        help="grade even where learner code gets neither bubblewrap nor a process cap")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="a progress line per notebook")
+    loudness.add_argument("-q", "--quiet", action="store_true", help="no progress, only the summary")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="grade on a Dask distributed cluster (e.g. tcp://host:8786)")
     parser.set_defaults(func=run)
@@ -32,12 +42,27 @@ def register(subparsers):
 
 def run(args) -> int:
     submissions, out = Path(args.submissions), Path(args.out)
-    limits = Limits(wall_s=args.timeout, cell_s=min(args.cell_timeout, args.timeout))
+    _show_progress(logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO)
+    limits = limits_from(args)
     course = load_course()
     find_students(submissions)  # a missing folder is reported before anything else
     names = [args.assignment] if args.assignment else assignments_present(submissions, course)
-    graded = {a: autograde(submissions, out, a, args.jobs, limits, scheduler=args.scheduler)
+    graded = {a: autograde(submissions, out, a, args.jobs, limits, scheduler=args.scheduler,
+                           allow_unisolated=args.allow_unisolated)
               for a in names}
     print_summary(course, graded)
+    print(f"\n{summary_line(describe(limits))}")
     print(f"\ngrades: {out / 'grades.csv'}\nreport: {out / 'report.json'}\nfeedback: {out / 'feedback'}")
+    print(f"class report: {out / HTML_NAME}\nwritten answers: vlmkit formgrader {out}")
     return 0
+
+
+def _show_progress(level: int) -> None:
+    """The kit's own log lines (progress) on stderr; other libraries' logging is left as it was."""
+    kit_log = logging.getLogger("vlmkit")
+    if not any(getattr(h, "kit_progress", False) for h in kit_log.handlers):  # once per process
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        handler.kit_progress = True
+        kit_log.addHandler(handler)
+    kit_log.setLevel(level)

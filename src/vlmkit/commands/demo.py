@@ -12,6 +12,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.evaluation.report import run_eval
 from vlmkit.grading.autograde import assignments_present, autograde, print_summary
+from vlmkit.grading.class_report import HTML_NAME
 
 
 def run(args) -> int:
@@ -24,6 +25,8 @@ def run(args) -> int:
     print(f"\ngrades.csv:  {out / 'grading' / 'grades.csv'}")
     print(f"report.json: {out / 'grading' / 'report.json'}")
     print(f"feedback:    {out / 'grading' / 'feedback'}/<student>/<assignment>/*.html")
+    print(f"class:       {out / 'grading' / HTML_NAME}")
+    print(f"formgrader:  vlmkit formgrader {out / 'grading'}  (grade the written answers)")
     print("\nEvaluating the kit's pipeline on the bundled capstone test set ...")
     run_eval(out=out / "eval")
     return 0

@@ -6,22 +6,21 @@
 Exit status 0 only when every question checked passes.
 """
 
+from vlmkit.commands.limit_flags import add_limit_flags, limits_from
 from vlmkit.course import load_course
 from vlmkit.grading.report import question_table
-from vlmkit.grading.sandbox import Limits
 from vlmkit.grading.selfcheck import all_pass, selfcheck
 
 
 def register(subparsers):
     parser = subparsers.add_parser("selfcheck", help="run your notebooks' checks and print your score")
     parser.add_argument("notebooks", nargs="*", help="notebooks to check (default: all checkpoint ones)")
-    parser.add_argument("--timeout", type=int, default=Limits().wall_s,
-                        help="seconds per notebook (default: %(default)s)")
+    add_limit_flags(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    results = selfcheck(args.notebooks, Limits(wall_s=args.timeout))
+    results = selfcheck(args.notebooks, limits_from(args))
     course = load_course()
     for name, questions in results.items():
         assignment = course[name]

@@ -3,31 +3,29 @@
     graded = autograde(Path("submissions"), Path("grades"), "checkpoint", jobs=2)
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
-(`<student>/<assignment>/*.ipynb`). DIR receives grades.csv, report.json, feedback/, an
-nbgrader gradebook.db (for `nbgrader export` and formgrader) and results/<assignment>/<student>.json
-(one file per student, replaced atomically: re-grading a student replaces their grades, and a
-run that dies half-way leaves "grading failed", never old scores).
+(`<student>/<assignment>/*.ipynb`). DIR receives results/<assignment>/<student>.json (see
+grading.results), an nbgrader gradebook.db and autograded/<student>/<assignment>/*.ipynb
+(nbgrader's layout, for `nbgrader export` and `vlmkit formgrader DIR`), and what
+grading.after_manual derives from them: grades.csv, report.json, feedback/ and the class report.
 """
 
 import dataclasses
-import json
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
+from vlmkit.grading.after_manual import refresh
 from vlmkit.grading.engine import QuestionResult, grade_notebook
 from vlmkit.grading.gradebook import record_grades
-from vlmkit.grading.report import (
-    assignment_line,
-    atomic_write,
-    question_table,
-    write_outputs,
-)
+from vlmkit.grading.isolation import describe, record, require_isolation
+from vlmkit.grading.limits import load_limits
+from vlmkit.grading.progress import Progress
+from vlmkit.grading.report import assignment_line, atomic_write, question_table
+from vlmkit.grading.results import store
 from vlmkit.grading.sandbox import Limits, run_notebook
 
 STUDENT_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
@@ -57,72 +55,78 @@ def _grade_task(student_dir: Path, assignment: str, question, limits: Limits,
                               notes=[f"grading failed: {type(err).__name__}: {err}"])
 
 
-def _store(out: Path, student: str, assignment: str, status: str, questions: dict) -> None:
-    record = {"student": student, "assignment": assignment, "status": status,
-              "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-              "questions": questions}
-    atomic_write(out / "results" / assignment / f"{student}.json", json.dumps(record, indent=1))
+def _collect(tasks: list, futures: dict, completed, label: str) -> list:
+    """Results in task order from {future: task index}, reporting progress as each one lands."""
+    results = [None] * len(tasks)
+    with Progress(len(tasks), label) as progress:
+        for future in completed(futures):
+            index = futures[future]
+            results[index] = future.result()
+            student_dir, _, question, _, _ = tasks[index]
+            progress.done(f"{Path(student_dir).name}/{question.id}", results[index].status)
+    return results
 
 
-def load_results(out: Path, assignment: str) -> dict:
-    """student → {question id → result}, or → None where the student's grading did not finish."""
-    students = {}
-    for path in sorted((out / "results" / assignment).glob("*.json")):
-        record = json.loads(path.read_text())
-        students[record["student"]] = record["questions"] if record["status"] == "complete" else None
-    return students
-
-
-def _run_tasks(tasks: list, jobs: int, scheduler=None) -> list:
+def _run_tasks(tasks: list, jobs: int, scheduler=None, label: str = "grading") -> list:
     """Grade every (student folder, assignment, question, limits, executor) task, in order.
 
     Locally with `jobs` threads (each task is a sandboxed subprocess), or, given a scheduler
     address, as one Dask task per notebook on that cluster; either way the results come back
-    here, to the one process that writes the gradebook.
+    here, to the one process that writes the gradebook, with progress as they arrive.
     """
     if scheduler:
         from distributed import Client
+        from distributed import as_completed as dask_completed
 
         try:
             client = Client(scheduler, timeout="20s")
         except OSError as err:
             raise KitError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
         with client:
-            futures = client.map(_grade_task, *zip(*tasks), pure=False)
-            return client.gather(futures)
+            futures = {client.submit(_grade_task, *task, pure=False): i for i, task in enumerate(tasks)}
+            return _collect(tasks, futures, dask_completed, label)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda task: _grade_task(*task), tasks))
+        futures = {pool.submit(_grade_task, *task): i for i, task in enumerate(tasks)}
+        return _collect(tasks, futures, as_completed, label)
 
 
 def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs: int = 1,
-              limits: Limits = Limits(), students=None, scheduler=None, execute=run_notebook) -> dict:
+              limits: Limits | None = None, students=None, scheduler=None, execute=run_notebook,
+              allow_unisolated: bool = False) -> dict:
     """Grade every (student, question) and write all outputs; returns student → results.
 
-    `execute` runs each notebook: the sandbox, always, for submissions; tests of the grader's own
-    determinism pass the fast path (inprocess.run_forked) to grade the course's examples quickly.
+    `limits` default to the course's (limits.load_limits). `execute` runs each notebook: the
+    sandbox, always, for submissions; tests of the grader's own determinism pass the fast path
+    (inprocess.run_forked) to grade the course's examples quickly. A host that gives learner code
+    neither bubblewrap nor a process cap is refused unless `allow_unisolated`.
     """
     course = load_course()
     if assignment not in course:
         raise KitError(f"unknown assignment {assignment!r}; the course has: {', '.join(course)}")
     spec = course[assignment]
     names = students or find_students(submissions)
-    limits = dataclasses.replace(limits, threads=max(1, 2 // jobs))
+    limits = limits or load_limits()
+    isolation = describe(limits)
+    require_isolation(isolation, allow_unisolated)
+    limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
     for name in names:  # from here on, an interrupted run shows "failed", not the old grade
-        _store(out, name, assignment, "in progress", {})
+        store(out, name, assignment, "in progress", {})
     tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
-    results = _run_tasks(tasks, jobs, scheduler)
+    results = _run_tasks(tasks, jobs, scheduler, assignment)
     graded = {}
     for (student_dir, _, question, _, _), result in zip(tasks, results):
         name = student_dir.name
         graded.setdefault(name, {})[question.id] = result.to_json()
-        if result.feedback:
-            page = out / "feedback" / name / assignment / f"{Path(question.notebook).stem}.html"
-            atomic_write(page, result.feedback)
+        graded_copy = out / "autograded" / name / assignment / question.notebook
+        if result.autograded:  # formgrader lists a submission for manual grading by this file
+            atomic_write(graded_copy, result.autograded)
+        else:  # nothing ran (missing, broken): an older run's copy must not stay listed
+            graded_copy.unlink(missing_ok=True)
     record_grades(out, assignment, graded)
     for name, questions in graded.items():
-        _store(out, name, assignment, "complete", questions)
-    write_outputs(out, course, {a: load_results(out, a) for a in course
-                                if (out / "results" / a).is_dir()})
+        store(out, name, assignment, "complete", questions)
+    refresh(out)  # grades.csv, report.json, feedback (with any manual grades kept), class report
+    record(out, isolation)  # report.json says what isolation these grades were made under
     return graded
 
 

@@ -20,9 +20,9 @@ import nbformat
 
 from vlmkit.course import question_by_id
 from vlmkit.grading import registry
+from vlmkit.grading.autograded import autograded_notebook
 from vlmkit.grading.delegation import find_delegation
 from vlmkit.grading.notebook import BrokenNotebook, graded_cells, merge, nbgrader_meta, read_notebook
-from vlmkit.grading.report import feedback_html
 from vlmkit.grading.safe_io import read_capped
 from vlmkit.grading.sandbox import Limits, run_notebook
 from vlmkit.grading.verdict import Verdict, judge_record
@@ -52,11 +52,11 @@ class QuestionResult:
     status: str  # graded | missing | broken | timeout | crashed | failed
     cells: list = field(default_factory=list)
     notes: list = field(default_factory=list)
-    feedback: str = ""  # the learner's feedback page (HTML), made where the notebook was graded
+    autograded: str = ""  # the graded notebook (JSON) for formgrader and feedback; empty when nothing ran
 
     def to_json(self) -> dict:
         data = asdict(self)
-        data.pop("feedback")
+        data.pop("autograded")
         return data
 
 
@@ -149,14 +149,12 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     score = sum(c["score"] for c in results)
     status = "graded" if run.status == "ok" else run.status
     result = QuestionResult(question, name, score, max_score, status, results, notes)
-    result.feedback = feedback_html(result.to_json(), merged)
+    result.autograded = autograded_notebook(merged, result.to_json())
     return result
 
 
 def _not_run(question, name, max_score, status, note) -> QuestionResult:
-    result = QuestionResult(question, name, 0.0, max_score, status, notes=[note])
-    result.feedback = feedback_html(result.to_json(), {"cells": []})
-    return result
+    return QuestionResult(question, name, 0.0, max_score, status, notes=[note])
 
 
 def _own_work_verdicts(question: str, cell, delegation) -> list:

@@ -45,6 +45,8 @@ def record_grades(out: Path, assignment: str, students: dict) -> Path:
                     if grade.cell.cell_type == "code":  # autograded; written answers stay manual
                         grade.auto_score = scores.get(key, 0.0)
                     grade.manual_score = manual.get(key)
+                    # formgrader's "needs manual grade": the written answers nobody has graded yet
+                    grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
             gb.db.commit()
     return db
 

@@ -8,10 +8,16 @@ produced, as plain data, to that file: the verdict is reached later in the grade
 which never runs learner code. Patching numpy, torch, builtins or this module from a learner
 cell therefore changes nothing but the learner's own record. Hidden checks are not in the
 package: the grader hands their inputs over in the file named by VLMKIT_CASES.
+
+Imported in an IPython kernel, it makes a failing check show as one line, `✗ check: message`,
+instead of a traceback into this module (which reads as if the kit crashed); the cell still
+ends in an error, so "Run All" stops there and nbgrader's Validate reports it. Every other
+exception keeps IPython's usual traceback.
 """
 
 import json
 import os
+import sys
 
 from vlmkit.grading import registry
 from vlmkit.grading.plain import NotPlain, to_plain
@@ -25,6 +31,32 @@ MAX_RECORD_BYTES = 4_000_000
 
 class CheckFailed(AssertionError):
     """A visible check failed in the learner's own session."""
+
+
+def show_check_failure(shell, etype, value, tb, tb_offset=None) -> list:
+    """IPython's custom traceback for CheckFailed: the message alone, in red, no frames.
+
+    IPython leaves showing it to the handler; `_showtraceback` is the hook each frontend
+    overrides (ipykernel publishes an error output and puts it in the execute_reply).
+    """
+    structured = [f"\x1b[31m✗ {value}\x1b[0m"]
+    shell._showtraceback(etype, value, structured)
+    return structured
+
+
+def render_failures_cleanly() -> None:
+    """In an IPython kernel, show CheckFailed with `show_check_failure`; elsewhere do nothing.
+
+    IPython is looked up, never imported: a plain Python process (the grader, a script) is left
+    as it is. A custom handler someone else installed for other exceptions is kept.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is None:
+        return
+    others = tuple(e for e in shell.custom_exceptions if e.__name__ != CheckFailed.__name__)
+    if not others:
+        shell.set_custom_exc((CheckFailed,), show_check_failure)
 
 
 def _resolve(check_id):
@@ -80,3 +112,6 @@ def check(check_id, *subjects):
     if not verdict.passed:
         raise CheckFailed(f"{check_id}: {verdict.full()}")
     print(f"✓ {check_id}")
+
+
+render_failures_cleanly()

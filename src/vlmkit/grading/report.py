@@ -1,24 +1,20 @@
-"""What grading produces: the printed score table, grades.csv, report.json and feedback HTML.
+"""What grading produces: the printed score table, grades.csv and report.json.
 
-Feedback shows the notebook that ran (trusted test cells with hidden blocks removed, the
-learner's code) and the grader's verdicts, never anything the learner's code printed or
-raised; it is capped in size whatever the learner wrote.
+grades.csv and report.json carry the autograded scores (from results/) and, apart from them,
+the written answers' manual scores from the nbgrader gradebook (formgrader writes them); the
+learner's feedback pages are grading/feedback.py's.
 """
 
 import csv
-import html
 import io
 import json
 import os
-import re
 import tempfile
+import textwrap
 from pathlib import Path
 
 from vlmkit.course import Assignment, band
-
-HIDDEN_BLOCK = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.DOTALL)
-MAX_FEEDBACK_BYTES = 2 << 20
-MAX_TEXT = 5000  # characters of one cell's source shown in feedback
+from vlmkit.grading.written import NOT_GRADED, manual_scores, written_total
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -31,37 +27,59 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def _fmt(points: float) -> str:
-    return f"{points:.2f}".rstrip("0").rstrip(".")
+    return f"{points:.3f}".rstrip("0").rstrip(".")  # 3 places: q3's cells are eighths
 
 
 def total(results: dict) -> float:
     return round(sum(r["score"] for r in results.values()), 6)
 
 
+TABLE_WIDTH = 96  # a failure's detail wraps here, so the table reads in a 100-column terminal
+DETAIL_LINES = 3  # lines of a failure's detail; the rest is in the notebook itself
+
+
 def question_table(assignment: Assignment, results: dict, title: str = "") -> str:
-    """The table selfcheck and autograde both print for one learner. results: question id → dict."""
+    """The table selfcheck and autograde both print for one learner. results: question id → dict.
+
+    Questions absent from `results` were not checked (selfcheck of some notebooks): the total
+    then covers the checked ones, and the checkpoint's band is only given when all were checked.
+    """
+    topic_width = max(len(q.topic) for q in assignment.questions) + 2
     lines = [title] if title else []
-    lines.append(f"{'question':9s}{'topic':28s}{'points':>8s}  result")
+    lines.append(f"{'question':9s}{'topic':{topic_width}s}{'points':>8s}  result")
     missed = []
     for q in assignment.questions:
         r = results.get(q.id)
         if r is None:
-            lines.append(f"{q.id:9s}{q.topic[:27]:28s}{'-':>8s}  not graded")
+            lines.append(f"{q.id:9s}{q.topic:{topic_width}s}{'-':>8s}  not checked")
             continue
         score = f"{_fmt(r['score'])}/{_fmt(r['max_score'])}"
         ok = r["score"] >= r["max_score"] > 0
-        detail = "passed" if ok else f"FAILED  {first_failure(r)}"
-        lines.append(f"{q.id:9s}{q.topic[:27]:28s}{score:>8s}  {detail[:110]}")
+        lines.append(f"{q.id:9s}{q.topic:{topic_width}s}{score:>8s}  {'passed' if ok else 'FAILED'}")
         if not ok:
+            lines += _wrapped_detail(first_failure(r))
             missed.append(f"  {q.id} {q.topic}: revisit {q.revisit()}")
-    score = total(results)
-    if assignment.name == "checkpoint":  # the score table's bands are the checkpoint's 0-6
-        lines.append(f"total: {_fmt(score)}/{_fmt(assignment.total)}  ->  {band(score)}")
-    else:
-        lines.append(assignment_line(assignment, results))
+    lines.append(_total_line(assignment, results))
     if missed:
         lines += ["to review:"] + missed
     return "\n".join(lines)
+
+
+def _wrapped_detail(detail: str) -> list[str]:
+    indent = " " * 11
+    return textwrap.wrap(detail, TABLE_WIDTH, initial_indent=indent, subsequent_indent=indent,
+                         max_lines=DETAIL_LINES, placeholder=" ...")
+
+
+def _total_line(assignment: Assignment, results: dict) -> str:
+    """The checkpoint's total and band (or how many questions were checked); other assignments' line."""
+    if assignment.name != "checkpoint":  # the score table's bands are the checkpoint's 0-6
+        return assignment_line(assignment, results)
+    checked = [q for q in assignment.questions if q.id in results]
+    if len(checked) < len(assignment.questions):
+        return (f"{len(checked)} of {len(assignment.questions)} checked: {_fmt(total(results))}/"
+                f"{_fmt(sum(q.points for q in checked))} (the band needs all {len(assignment.questions)})")
+    return f"total: {_fmt(total(results))}/{_fmt(assignment.total)}  ->  {band(total(results))}"
 
 
 def first_failure(result: dict) -> str:
@@ -99,19 +117,36 @@ def _failed(results) -> bool:
     return results is None or any(r.get("status") == "failed" for r in results.values())
 
 
-def grades_csv(course: dict, graded: dict) -> str:
-    """graded: assignment → student → {question id → result}. One row per student, sorted.
+def written_column(name: str) -> str:
+    """The grades.csv column of an assignment's written answers (the checkpoint's is `written`)."""
+    return "written" if name == "checkpoint" else f"{name}_written"
 
-    Columns: student, the checkpoint's questions, total, band, then for every other assignment
-    graded (the capstone) its points and whether it is complete.
+
+def _written_value(results, scores: dict) -> str:
+    """A student's written-answer points, "not yet graded" until every written cell has a manual
+    score, blank when the student submitted nothing for the assignment."""
+    if results == {} and not scores:
+        return ""
+    points = written_total(scores)
+    return NOT_GRADED if points is None else _fmt(points)
+
+
+def grades_csv(course: dict, graded: dict, written: dict = None) -> str:
+    """graded: assignment → student → {question id → result}; written: assignment → student →
+    manual_scores() of the written cells. One row per student, sorted.
+
+    Columns: student, the checkpoint's questions, total, band (the autograded 0-6), written (the
+    checkpoint's written answers, graded by hand), then for every other assignment graded (the
+    capstone) its points, whether it is complete, and its written answers.
     """
+    written = written or {}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     checkpoint = course["checkpoint"]
     ids = [q.id for q in checkpoint.questions]
     others = [course[name] for name in course if name != "checkpoint" and name in graded]
-    writer.writerow(["student", *ids, "total", "band",
-                     *[col for a in others for col in (a.name, f"{a.name}_complete")]])
+    writer.writerow(["student", *ids, "total", "band", written_column("checkpoint"),
+                     *[col for a in others for col in (a.name, f"{a.name}_complete", written_column(a.name))]])
     students = sorted({name for by_student in graded.values() for name in by_student})
     for name in students:
         results = graded.get("checkpoint", {}).get(name, {})
@@ -124,19 +159,31 @@ def grades_csv(course: dict, graded: dict) -> str:
                    else "" for i in ids]
             row += [_fmt(total(results)),
                     band(total(results)) if not _failed(results) else "incomplete: re-run autograde"]
+        row.append(_written_value(results, written.get("checkpoint", {}).get(name, {})))
         for other in others:
             mine = graded[other.name].get(name, {})
             if not mine or _failed(mine):
                 row += ["", "grading failed" if mine is None or mine else ""]
             else:
                 row += [_fmt(total(mine)), "yes" if not missing_parts(other, mine) else "no"]
+            row.append(_written_value(mine, written.get(other.name, {}).get(name, {})))
         writer.writerow([name, *row])
     return out.getvalue()
 
 
+def written_entry(scores: dict) -> dict:
+    """report.json's account of one student's written answers in one assignment."""
+    points = written_total(scores)
+    return {"points": points, "max_points": round(sum(s["max_score"] for s in scores.values()), 6),
+            "status": NOT_GRADED if points is None else "graded",
+            "cells": {grade_id: s["score"] for grade_id, s in sorted(scores.items())}}
+
+
 def write_outputs(out: Path, course: dict, graded: dict) -> None:
-    """grades.csv and report.json over every assignment graded into `out` so far."""
-    atomic_write(out / "grades.csv", grades_csv(course, graded))
+    """grades.csv and report.json over every assignment graded into `out` so far, with the
+    written answers' manual scores from out/gradebook.db."""
+    written = {assignment: manual_scores(out / "gradebook.db", assignment) for assignment in graded}
+    atomic_write(out / "grades.csv", grades_csv(course, graded, written))
     report = {}
     for assignment, by_student in graded.items():
         spec = course[assignment]
@@ -145,46 +192,12 @@ def write_outputs(out: Path, course: dict, graded: dict) -> None:
                 report.setdefault(name, {})[assignment] = {"status": "grading failed: re-run autograde"}
                 continue
             entry = {"points": total(results), "max_points": spec.total,
-                     "missing": missing_parts(spec, results), "questions": results}
+                     "missing": missing_parts(spec, results), "questions": results,
+                     "written": written_entry(written[assignment].get(name, {}))}
             if assignment == "checkpoint":
                 entry["band"] = band(total(results))
             report.setdefault(name, {})[assignment] = entry
+    # the class-wide sections other steps add under "#" keys (never a student id) stay
+    previous = json.loads((out / "report.json").read_text()) if (out / "report.json").exists() else {}
+    report.update({key: entry for key, entry in previous.items() if key.startswith("#")})
     atomic_write(out / "report.json", json.dumps(dict(sorted(report.items())), indent=1))
-
-
-# ---------------------------------------------------------------- feedback
-
-def _verdict_lines(cell_result: dict) -> str:
-    lines = [f"[{_fmt(cell_result['score'])}/{_fmt(cell_result['max_score'])} points]"]
-    for v in cell_result["verdicts"]:
-        lines.append(f"✓ {v['check']}" if v["passed"] else f"✗ {v['check']}: {v['message']}")
-    return "\n".join(lines)
-
-
-def feedback_html(result: dict, notebook: dict) -> str:
-    """A learner's feedback page: their code, the trusted test cells, and the kit's verdicts.
-
-    `notebook` is the notebook that was run (trusted sources, learner answers). Nothing the
-    learner's code printed or raised is shown: it may carry anything, and they see their own
-    outputs when they run the notebook themselves.
-    """
-    cells_by_id = {c["grade_id"]: c for c in result.get("cells", [])}
-    parts = [f"<h1>{html.escape(result['notebook'])}: {_fmt(result['score'])}/"
-             f"{_fmt(result['max_score'])}</h1>"]
-    parts += [f"<p class='note'>{html.escape(n)}</p>" for n in result.get("notes", [])]
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        if cell.get("cell_type") == "markdown":
-            parts.append(f"<div class='md'><pre>{html.escape(source[:MAX_TEXT])}</pre></div>")
-            continue
-        source = HIDDEN_BLOCK.sub("# (hidden tests ran here)\n", source)
-        parts.append(f"<pre class='code'>{html.escape(source[:MAX_TEXT])}</pre>")
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in cells_by_id:
-            parts.append(f"<pre class='verdict'>{html.escape(_verdict_lines(cells_by_id[grade_id]))}</pre>")
-    style = ("body{font-family:sans-serif;max-width:60em;margin:auto}pre{white-space:pre-wrap}"
-             ".code{background:#f4f4f4;padding:.5em}.verdict{background:#eef;padding:.5em}"
-             ".note{color:#a60}")
-    page = f"<!doctype html><meta charset='utf-8'><style>{style}</style>" + "\n".join(parts)
-    return page.encode()[:MAX_FEEDBACK_BYTES].decode(errors="ignore")

@@ -1,6 +1,10 @@
 """Execute one notebook and write the executed copy: the program that runs inside the sandbox.
 
-    python -m vlmkit.grading.runner IN.ipynb OUT.ipynb --cell-timeout 120
+    python -m vlmkit.grading.runner IN.ipynb OUT.ipynb --cell-timeout SECONDS [--uid UID]
+
+sandbox.py starts it with the limits of limits.py (so no limit has a default here). With
+`--uid`, it first becomes that unprivileged uid for good (inside bwrap, which starts as root to
+set up the mounts), so nothing of the learner's ever runs with the grader's rights.
 
 The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so `check()`
 calls in it append their records to the grader's file. Cell errors do not stop the run: each
@@ -13,6 +17,8 @@ import sys
 
 import nbformat
 from nbclient import NotebookClient
+
+from vlmkit.grading.accounts import become
 
 MAX_OUTPUT_CHARS_PER_CELL = 20_000
 TRUNCATED = "\n[... output truncated by the grader ...]\n"
@@ -55,8 +61,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook")
     parser.add_argument("output")
-    parser.add_argument("--cell-timeout", type=int, default=120)
+    parser.add_argument("--cell-timeout", type=int, required=True)
+    parser.add_argument("--uid", type=int, help="become this uid before running anything")
     args = parser.parse_args(argv)
+    if args.uid is not None:
+        become(args.uid)
     status = execute(args.notebook, args.output, args.cell_timeout)
     print(f"runner status: {status}", file=sys.stderr)
     return 0 if status == "ok" else 3

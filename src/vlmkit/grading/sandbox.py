@@ -1,5 +1,7 @@
 """How a learner's notebook is run: in a sandbox, with limits, never in the grader's process.
 
+    result = run_notebook(workdir, limits)    # workdir/notebook.ipynb -> executed.ipynb, records.jsonl
+
 With bubblewrap (`bwrap`), the runner sees a read-only system, the Python installation and the
 kit's `src/` and `data/`, a read-only /sandbox holding only this notebook and its hidden-check
 inputs (with its record file and executed copy as the only writable files), and a size-capped
@@ -7,6 +9,11 @@ scratch /tmp. It has no network, no view of
 other submissions, the gradebook, `solutions/` or the hidden checks, and cannot write into
 any installed package. Without bwrap the kit warns once and falls back to a private working
 folder and the same resource limits.
+
+Learner code runs as an unprivileged uid of its own where the grader is root (accounts.py), with
+RLIMIT_NPROC on that uid, so a fork bomb is bounded even where no cgroup is writable; the
+runner drops to that uid inside bwrap, before anything of the learner's runs. The limits
+themselves are defined in limits.py; cgroups.py adds the group caps where the host allows them.
 """
 
 import os
@@ -23,24 +30,16 @@ from pathlib import Path
 
 import vlmkit
 from vlmkit import paths
-from vlmkit.grading import cgroups
+from vlmkit.grading import accounts, cgroups
+from vlmkit.grading.limits import Limits
 
 MOUNT = "/sandbox"
 SCRATCH = "/tmp/work"
 OUTPUTS = ("records.jsonl", "executed.ipynb")
-
-
-@dataclass(frozen=True)
-class Limits:
-    wall_s: int = 600  # the whole notebook
-    cell_s: int = 120  # one cell, then the kernel is interrupted
-    memory_bytes: int = 8 << 30  # address space per process (torch alone maps ~3.3 GB)
-    group_memory_bytes: int = 6 << 30  # resident memory of the whole run, where cgroups work
-    processes: int = 256  # processes of the whole run, where cgroups work
-    file_bytes: int = 64 << 20
-    tmp_bytes: int = 256 << 20  # the sandbox's private /tmp (a RAM-backed tmpfs)
-    threads: int = 2
-    sandbox: bool = True  # False only for benchmarks that measure the sandbox's own cost
+# bwrap as root, for a runner that drops to the run's own uid: no user namespace (as root it would
+# map only uid 0), and of root's capabilities only the two that the drop needs and then loses.
+SWITCHING = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
 
 
 @dataclass(frozen=True)
@@ -58,12 +57,30 @@ def timed_out(limits: Limits) -> RunResult:
 
 
 @lru_cache(maxsize=1)
-def bwrap_available() -> bool:
+def bwrap_version() -> str:
+    """"bubblewrap 0.8.0" where bwrap is installed and can build a sandbox here, else ""."""
     exe = shutil.which("bwrap")
     if exe is None:
-        return False
+        return ""
     probe = subprocess.run([exe, "--ro-bind", "/", "/", "--unshare-all", "true"],
                            capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        return ""
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    return version.stdout.strip() or "bubblewrap"
+
+
+def bwrap_available() -> bool:
+    return bool(bwrap_version())
+
+
+@lru_cache(maxsize=1)
+def bwrap_switches_uid() -> bool:
+    """Whether bwrap can run here without a user namespace (root with CAP_SYS_ADMIN, not a
+    locked-down container), as the runner's switch to the run's own uid needs."""
+    if not bwrap_available():
+        return False
+    probe = subprocess.run(["bwrap", "--ro-bind", "/", "/", *SWITCHING, "true"], capture_output=True, timeout=30)
     return probe.returncode == 0
 
 
@@ -81,20 +98,28 @@ def _readonly_paths() -> list[str]:
     return sorted(p for p in real if not any(p != q and p.startswith(q + "/") for q in real))
 
 
-def _bwrap_command(workdir: Path, limits: Limits) -> list[str]:
-    cmd = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL",
-           "--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+def _bwrap_command(workdir: Path, limits: Limits, uid) -> list[str]:
+    isolation = ["--unshare-all", "--cap-drop", "ALL"] if uid is None else SWITCHING
+    cmd = ["bwrap", "--die-with-parent", "--new-session", *isolation, "--proc", "/proc", "--dev", "/dev"]
+    # bwrap makes folders as the uid it runs as: as root, open them to the run's uid (it alone
+    # lives in this sandbox).
+    open_to_run = [] if uid is None else ["--perms", "1777"]
+    cmd += open_to_run + ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for link in ("bin", "lib", "lib64", "sbin"):
         if os.path.islink(f"/{link}"):
             cmd += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
-    for path in _readonly_paths():
+    readonly = _readonly_paths()
+    if uid is not None:  # as root, bwrap makes the folders above a bind 0700: open them
+        for folder in sorted({str(p) for path in readonly for p in Path(path).parents} - {"/"}):
+            cmd += ["--perms", "0755", "--dir", folder]
+    for path in readonly:
         cmd += ["--ro-bind", path, path]
     # The run's folder is read-only; only the two result files are writable (and cannot be
     # swapped for a link or a FIFO). Scratch space is the size-capped /tmp.
     cmd += ["--ro-bind", str(workdir), MOUNT]
     for name in OUTPUTS:
         cmd += ["--bind", str(workdir / name), f"{MOUNT}/{name}"]
-    return cmd + ["--dir", SCRATCH, "--chdir", SCRATCH]
+    return cmd + open_to_run + ["--dir", SCRATCH, "--chdir", SCRATCH]
 
 
 def _environment(home: str, scratch: str, limits: Limits) -> dict:
@@ -110,7 +135,8 @@ def _environment(home: str, scratch: str, limits: Limits) -> dict:
     }
 
 
-def _set_limits(limits: Limits, group):
+def _set_limits(limits: Limits, group, nproc: int, uid):
+    """What the child does before exec: join the group, set the rlimits, become `uid` (if given)."""
     def apply():
         group.enter()
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
@@ -118,8 +144,37 @@ def _set_limits(limits: Limits, group):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         cpu = limits.wall_s * max(limits.threads, 1) + 60
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        if uid is not None:
+            accounts.become(uid)
 
     return apply
+
+
+def blocked_for(uid: int, workdir: Path) -> list:
+    """What `uid` cannot reach of what a run without bwrap needs: its folder, Python, the kit."""
+    needed = [workdir / "notebook.ipynb", Path(sys.executable), Path(_package_parent()), paths.DATA / "x"]
+    return [str(p) for p in needed if not accounts.reachable_by(uid, p)]
+
+
+def _plan(workdir: Path, limits: Limits, uid):
+    """(bwrap prefix or [], the folder the run sees as home, scratch, the uid the runner drops to).
+
+    Without bwrap the child itself must reach the run's files and Python as `uid`; where it
+    cannot (a root-only folder above them), it keeps the grader's uid and says so.
+    """
+    if limits.sandbox and bwrap_available():
+        uid = uid if bwrap_switches_uid() else None
+        return _bwrap_command(workdir, limits, uid), MOUNT, SCRATCH, uid
+    if limits.sandbox:
+        warnings.warn("bubblewrap (bwrap) not found: notebooks run without a filesystem sandbox; "
+                      "install it with `apt-get install bubblewrap`", RuntimeWarning, stacklevel=3)
+    blocked = blocked_for(uid, workdir) if uid is not None else []
+    if blocked:
+        warnings.warn(f"an unprivileged uid cannot reach {blocked[0]} (a folder above it is private): "
+                      "learner code runs as the grader's uid", RuntimeWarning, stacklevel=3)
+        uid = None
+    return [], str(workdir), str(workdir), uid
 
 
 def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
@@ -127,20 +182,28 @@ def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
     workdir = Path(workdir).resolve()
     for name in OUTPUTS:
         (workdir / name).touch()
-    if limits.sandbox and bwrap_available():
-        home, scratch, prefix = MOUNT, SCRATCH, _bwrap_command(workdir, limits)
-    else:
-        if limits.sandbox:
-            warnings.warn("bubblewrap (bwrap) not found: notebooks run without a filesystem sandbox; "
-                          "install it with `apt-get install bubblewrap`", RuntimeWarning, stacklevel=2)
-        home, scratch, prefix = str(workdir), str(workdir), []
+    with accounts.run_account(limits) as uid:
+        if uid is not None:  # the run's uid owns its folder and its two result files
+            for path in (workdir, *(workdir / name for name in OUTPUTS)):
+                os.chown(path, uid, uid)
+        return _run(workdir, limits, uid)
+
+
+def _run(workdir: Path, limits: Limits, uid) -> RunResult:
+    prefix, home, scratch, uid = _plan(workdir, limits, uid)
     command = prefix + [sys.executable, "-m", "vlmkit.grading.runner", f"{home}/notebook.ipynb",
                         f"{home}/executed.ipynb", "--cell-timeout", str(limits.cell_s)]
-    group = cgroups.Group(limits.processes, limits.group_memory_bytes)
+    # Inside bwrap the runner drops to the uid itself (bwrap must start as root to set up the
+    # mounts); without bwrap the child drops before exec.
+    runner_uid = uid if prefix else None
+    if runner_uid is not None:
+        command += ["--uid", str(runner_uid)]
+    group = cgroups.open_group(limits.processes, limits.group_memory_bytes, limits.cgroups)
+    preexec = _set_limits(limits, group, accounts.nproc_cap(uid, limits), None if prefix else uid)
     try:
         process = subprocess.Popen(command, cwd=workdir, env=_environment(home, scratch, limits),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, preexec_fn=_set_limits(limits, group),
+                                   stderr=subprocess.DEVNULL, preexec_fn=preexec,
                                    start_new_session=True)
         try:
             process.wait(timeout=limits.wall_s)

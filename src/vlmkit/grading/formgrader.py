@@ -1,0 +1,67 @@
+"""The instructor's view of a grades folder in nbgrader's formgrader (`vlmkit formgrader GRADES`).
+
+    argv, env = formgrader_server(Path("grades"), port=8890, token="...")
+
+`vlmkit autograde` leaves in GRADES what formgrader reads: gradebook.db and
+autograded/<student>/<assignment>/*.ipynb. This module writes GRADES/nbgrader_config.py, which
+points nbgrader at that folder and at the kit's solutions (so it works from anywhere and writes
+nothing into the kit's tree), and builds the Jupyter server command that serves formgrader with
+MathJax from the local jupyter-server-mathjax package (no network needed).
+
+From GRADES, nbgrader's own CLI then sees the same course: `cd GRADES && nbgrader export` writes
+nbgrader_grades.csv (never the kit's grades.csv).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from vlmkit import paths
+from vlmkit.errors import KitError
+
+EXPORT_FILE = "nbgrader_grades.csv"
+# Searched before Jupyter's own data: holds the kit's offline `mathjax` macro for nbconvert.
+JUPYTER_DATA = Path(__file__).parent / "jupyter_data"
+
+CONFIG = '''\
+"""Written by `vlmkit formgrader`: nbgrader's view of this grades folder (rewritten at each start)."""
+import warnings
+
+import sqlalchemy.exc
+
+# SQLAlchemy 2.x warns about every new student with nbgrader 0.9; it is harmless noise.
+warnings.filterwarnings("ignore", category=sqlalchemy.exc.SAWarning)
+
+c = get_config()  # noqa: F821 (provided by traitlets when this file is loaded)
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.db_url = {db_url!r}
+c.CourseDirectory.source_directory = {source!r}
+c.CourseDirectory.release_directory = "release"  # formgrader's Generate button writes here, not into the kit
+c.CsvExportPlugin.to = {export!r}
+'''
+
+
+def write_config(grades: Path) -> Path:
+    """GRADES/nbgrader_config.py for this grades folder; a folder never autograded is an error."""
+    grades = Path(grades).resolve()
+    if not (grades / "gradebook.db").is_file():
+        raise KitError(f"{grades} has no gradebook.db; run `vlmkit autograde SUBMISSIONS --out {grades}` first")
+    if not (grades / "autograded").is_dir():
+        raise KitError(f"{grades} has no autograded/ notebooks (graded by an older kit); "
+                       f"run `vlmkit autograde` again")
+    config = grades / "nbgrader_config.py"
+    config.write_text(CONFIG.format(root=str(grades), db_url=f"sqlite:///{grades / 'gradebook.db'}",
+                                    source=str(paths.SOLUTIONS), export=EXPORT_FILE))
+    return config
+
+
+def formgrader_server(grades: Path, port: int = 8890, token: str = "", ip: str = "127.0.0.1"):
+    """(argv, env) of a Jupyter server serving formgrader on GRADES; run it with cwd=GRADES."""
+    write_config(grades)
+    argv = [sys.executable, "-m", "jupyter_server", "--no-browser", f"--ip={ip}", f"--port={port}",
+            "--port-retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={Path(grades).resolve()}"]
+    if os.geteuid() == 0:  # Jupyter refuses root unless told; the kit's machines grade as root
+        argv.append("--allow-root")
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA), env.get("JUPYTER_PATH")]))
+    return argv, env

@@ -1,0 +1,81 @@
+"""Written answers: the Markdown cells of a notebook that an instructor grades by hand.
+
+    cells = written_cells(nbformat.read("solutions/checkpoint/q1_clip_loss.ipynb", 4))
+    scores = manual_scores(Path("grades/gradebook.db"), "checkpoint")
+    # student → {grade_id: {"score": 0.5 or None (not graded yet), "max_score": 1.0}}
+
+In a source notebook (solutions/) a written answer is a Markdown cell with nbgrader's `grade`
+and `solution` set; its `### BEGIN SOLUTION` … `### END SOLUTION` region (or the whole cell, if
+it has none) holds the key points, which nbgrader replaces by "YOUR ANSWER HERE" in the
+release. Written answers earn nothing in the autograded score: the instructor's scores are
+nbgrader manual grades in the gradebook (formgrader writes them; `vlmkit autograde` keeps them
+when it re-grades a student).
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from vlmkit import paths
+from vlmkit.grading.notebook import nbgrader_meta
+
+SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION", re.DOTALL | re.MULTILINE)
+NOT_GRADED = "not yet graded"
+
+
+@dataclass(frozen=True)
+class WrittenCell:
+    grade_id: str
+    points: float
+    key_points: str  # the model answer, for the learner's feedback once the cell is graded
+
+
+def is_written(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "markdown" and bool(meta.get("grade")) and bool(meta.get("solution"))
+
+
+def key_points(source: str) -> str:
+    """The solution region of a written-answer cell of solutions/ (the whole cell if it has none)."""
+    regions = SOLUTION_REGION.findall(source)
+    return "\n".join(region.strip() for region in regions) if regions else source.strip()
+
+
+def written_cells(source_nb) -> list[WrittenCell]:
+    return [WrittenCell(nbgrader_meta(c)["grade_id"], float(nbgrader_meta(c).get("points", 0)),
+                        key_points(c.source))
+            for c in source_nb.cells if is_written(c) and "grade_id" in nbgrader_meta(c)]
+
+
+def course_written_cells(assignment: str) -> dict:
+    """grade_id → WrittenCell over every source notebook of the assignment in solutions/."""
+    return {cell.grade_id: cell for path in sorted((paths.SOLUTIONS / assignment).glob("*.ipynb"))
+            for cell in written_cells(nbformat.read(str(path), as_version=4))}
+
+
+def manual_scores(db: Path, assignment: str) -> dict:
+    """student → {grade_id: {"score": manual score or None, "max_score": points}} for the written
+    cells of each submission in the gradebook; {} when there is no gradebook or assignment yet."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not Path(db).exists():
+        return {}
+    with Gradebook(f"sqlite:///{Path(db).resolve()}") as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return {}
+        return {submission.student.id: {grade.name: {"score": grade.manual_score, "max_score": grade.max_score}
+                                        for notebook in submission.notebooks for grade in notebook.grades
+                                        if grade.cell.cell_type == "markdown"}
+                for submission in submissions}
+
+
+def written_total(scores: dict):
+    """The sum of a student's written scores ({grade_id: {"score", ...}}), or None until every
+    written cell has been graded."""
+    if not scores or any(s["score"] is None for s in scores.values()):
+        return None
+    return round(sum(s["score"] for s in scores.values()), 6)

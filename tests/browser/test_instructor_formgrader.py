@@ -1,0 +1,88 @@
+"""An instructor in formgrader: grades a written answer and finds it in grades.csv and the export.
+
+The grades folder comes from the library's autograde on the course's own complete example
+(through the fast path, as the determinism tests do: the sandboxed CLI is tested in
+test_autograde.py); formgrader itself is started with the real `vlmkit formgrader` command and
+stopped as a terminal's Ctrl-C would.
+"""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from browser.servers import free_port, jupyter_server
+from vlmkit import paths
+from vlmkit.course import load_course
+from vlmkit.grading.autograde import autograde
+from vlmkit.grading.inprocess import run_forked
+
+BIN = Path(sys.executable).parent
+TOKEN = "browser-test-token"
+
+
+@pytest.fixture(scope="module")
+def grades(tmp_path_factory):
+    out = tmp_path_factory.mktemp("grades")
+    for assignment in load_course():
+        autograde(paths.EXAMPLES, out, assignment, students=["complete", "blank"], execute=run_forked)
+    return out
+
+
+def _open_submission(page, base: str, assignment: str, notebook: str, student: str) -> None:
+    page.goto(f"{base}/formgrader/gradebook/{assignment}/{notebook}")
+    page.wait_for_selector("a[href*='/formgrader/submissions/']")
+    href = page.eval_on_selector_all(
+        "a[href*='/formgrader/submissions/']",
+        f"els => els.filter(e => e.textContent.trim() === {student!r}).map(e => e.href)")[0]
+    page.goto(href)
+    page.wait_for_function("typeof MathJax !== 'undefined' && MathJax.Hub !== undefined")
+
+
+def _give_score(page, grade_id: str, score: str) -> None:
+    field = page.locator(f"input#{grade_id}")
+    field.fill(score)
+    field.press("Tab")  # formgrader saves a score when the field loses focus
+    page.wait_for_function(f"document.getElementById({grade_id!r}).classList.contains('needs_manual_grade') === false")
+
+
+def test_written_answers_graded_in_formgrader_reach_grades_and_export(grades, page, tmp_path):
+    port = free_port()
+    argv = [str(BIN / "vlmkit"), "formgrader", str(grades), "--port", str(port), "--token", TOKEN]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    with jupyter_server(argv, env, tmp_path, port, TOKEN, tmp_path / "formgrader.log",
+                        stop=signal.SIGINT) as base:
+        page.goto(f"{base}/formgrader?token={TOKEN}")
+        page.goto(f"{base}/formgrader/gradebook/capstone/capstone")
+        page.wait_for_selector("text=Submission #2")  # every graded submission is listed
+        assert page.locator("a[href*='/formgrader/submissions/']").count() == 4  # number + name, each
+        _open_submission(page, base, "capstone", "capstone", "complete")
+        written = page.locator(".nbgrader_cell", has=page.locator("input#capstone_written"))
+        assert "points" not in written.inner_text()  # the learner's answer, not kit output
+        verdicts = page.locator(".output_area pre").all_inner_texts()
+        assert any("✓ capstone.iou" in text for text in verdicts), verdicts  # the kit's verdicts
+        _give_score(page, "capstone_written", "1.5")
+        _open_submission(page, base, "checkpoint", "q1_clip_loss", "complete")
+        page.wait_for_selector("mjx-container, .MathJax, .MathJax_Display", state="attached")
+        _give_score(page, "q1_written", "1")
+    assert (grades / "nbgrader_config.py").exists() and not (paths.AUTOGRADER / "gradebook.db").exists()
+
+    rows = {r["student"]: r for r in csv.DictReader((grades / "grades.csv").open())}
+    assert rows["complete"]["capstone_written"] == "1.5"
+    assert rows["complete"]["written"] == "not yet graded"  # q2..q6 still await a grader
+    report = json.loads((grades / "report.json").read_text())
+    assert report["complete"]["capstone"]["written"]["points"] == 1.5
+
+    subprocess.run([str(BIN / "nbgrader"), "export"], cwd=grades, check=True, capture_output=True,
+                   env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    export = {(r["assignment"], r["student_id"]): r
+              for r in csv.DictReader((grades / "nbgrader_grades.csv").open())}
+    assert (export["checkpoint", "complete"]["score"], export["checkpoint", "complete"]["max_score"]) \
+        == ("7.0", "12.0")  # six autograded points and q1's written one, exactly
+    assert (export["capstone", "complete"]["score"], export["capstone", "complete"]["max_score"]) == ("5.5", "6.0")
+    assert export["checkpoint", "blank"]["score"] == "0.0"

@@ -1,0 +1,56 @@
+"""Every checkpoint question asks its verbal part, and no released notebook carries a model answer."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import COURSE
+from vlmkit import paths
+from vlmkit.grading.notebook import graded_cells, nbgrader_meta
+from vlmkit.grading.written import written_cells
+
+MODEL_ANSWER_PHRASES = ["Answers in short", "Answer to the question", "Key points", "BEGIN SOLUTION",
+                        "END SOLUTION", "Model answer"]
+RELEASED = sorted(paths.NOTEBOOKS.rglob("*.ipynb")) + sorted((paths.EXAMPLES / "blank").rglob("*.ipynb"))
+
+
+def _source(assignment: str, notebook: str):
+    return nbformat.read(str(paths.SOLUTIONS / assignment / notebook), as_version=4)
+
+
+@pytest.mark.parametrize("question", COURSE["checkpoint"].questions, ids=lambda q: q.id)
+def test_each_checkpoint_notebook_ends_with_its_question_and_a_written_answer(question):
+    cells = _source("checkpoint", question.notebook).cells
+    asked, answer = cells[-2], cells[-1]
+    assert asked.cell_type == "markdown" and "**Question.**" in asked.source
+    assert nbgrader_meta(asked).get("locked") and not nbgrader_meta(asked).get("grade")
+    assert answer.cell_type == "markdown" and {k: nbgrader_meta(answer).get(k) for k in
+                                               ("grade", "solution", "locked", "points", "grade_id")} == {
+        "grade": True, "solution": True, "locked": False, "points": 1, "grade_id": f"{question.id}_written"}
+
+
+@pytest.mark.parametrize("assignment", COURSE, ids=str)
+def test_written_answers_count_apart_from_the_autograded_points(assignment):
+    """The autograded cells still add up, exactly, to the manifest's points; written cells have points."""
+    for question in COURSE[assignment].questions:
+        source = _source(assignment, question.notebook)
+        assert sum(cell.points for cell in graded_cells(source)) == question.points, question.id
+        written = written_cells(source)
+        assert len(written) == 1 and written[0].points > 0 and written[0].key_points, question.id
+
+
+def _released_text(path: Path) -> str:
+    return "\n".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                     for c in json.loads(path.read_text())["cells"])
+
+
+@pytest.mark.parametrize("path", RELEASED, ids=lambda p: str(p.relative_to(paths.ROOT)))
+def test_released_notebooks_hold_no_model_answer(path):
+    text = _released_text(path)
+    assert not [p for p in MODEL_ANSWER_PHRASES if p in text]
+    source = _source(path.parent.name, path.name)
+    for cell in written_cells(source):  # no sentence of a key point reaches the learner
+        lines = [line.strip("-* ") for line in cell.key_points.splitlines()]
+        assert not [line for line in lines if len(line) > 20 and line in text], cell.grade_id
