@@ -22,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from synthetic_class import COURSE, question_result, wrong  # noqa: E402
 
 from vlmkit.grading.class_report import (  # noqa: E402
-    load_class,
     summarise,
     tidy_csv,
     write_class_report,
@@ -30,6 +29,7 @@ from vlmkit.grading.class_report import (  # noqa: E402
 )
 from vlmkit.grading.class_report_page import render_page  # noqa: E402
 from vlmkit.grading.examples import wrong_answers  # noqa: E402
+from vlmkit.grading.results import load_graded  # noqa: E402
 
 OUTCOMES = ["solution"] * 6 + ["blank", "timeout", "missing"]
 
@@ -71,7 +71,7 @@ def main():
         cpu = time.process_time()
         _, total = timed(write_class_report, grades)
         cpu = time.process_time() - cpu
-        graded, load_s = timed(load_class, grades)
+        graded, load_s = timed(load_graded, grades)
         figures, figures_s = timed(summarise, COURSE, graded, written_answers(grades / "gradebook.db"))
         _, page_s = timed(render_page, figures, [], False)
         names = {s: s for by_student in graded.values() for s in by_student}

@@ -9,11 +9,12 @@ import pytest
 from conftest import verdicts_of
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.autograde import autograde, load_results, print_summary
+from vlmkit.grading.autograde import autograde, print_summary
 from vlmkit.grading.engine import grade_notebook
 from vlmkit.grading.examples import wrong_answers
 from vlmkit.grading.inprocess import run_forked
 from vlmkit.grading.report import write_outputs
+from vlmkit.grading.results import load_results
 
 COURSE = load_course()
 CHECKPOINT, CAPSTONE = COURSE["checkpoint"], COURSE["capstone"]
