@@ -40,7 +40,7 @@ def bundle(tmp_path_factory):
     (site / "kit-libraries.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     # Jupyter's extensions (terminals, nbgrader, widgets) are set up under the kit venv's prefix,
     # where a real install of the bundle would have its own.
-    env = {k: v for k, v in os.environ.items() if k != "VLMKIT_HOME"}
+    env = {k: v for k, v in os.environ.items() if k not in ("VLMKIT_HOME", "PYTHONPATH")}  # the bundle's own kit
     env.update(JUPYTER_CONFIG_PATH=str(Path(sys.prefix) / "etc" / "jupyter"),
                JUPYTER_PATH=str(Path(sys.prefix) / "share" / "jupyter"))
     return folder, venv, env

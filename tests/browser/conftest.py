@@ -20,7 +20,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or paths.ROOT / "out" / "browser-artifacts")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API holds an asyncio loop in this thread while it runs, and
+# other tests' asyncio.run() would fail beside it.
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is not installed: `make install` installs it (apt-get install chromium)")

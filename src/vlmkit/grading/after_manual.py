@@ -21,15 +21,17 @@ from vlmkit.grading.results import load_graded
 from vlmkit.grading.written import course_written_cells, manual_scores
 
 
-def refresh(out: Path) -> list[Path]:
-    """Rewrite grades.csv, report.json, every finished student's feedback pages and the class
-    report; returns the pages."""
+def refresh(out: Path, pages_of=None) -> list[Path]:
+    """Rewrite grades.csv, report.json, every finished student's feedback pages (only those of
+    the assignments in `pages_of`, when given) and the class report; returns the pages."""
     out = Path(out)
     course = load_course()
     graded = load_graded(out)
     write_outputs(out, course, graded)
     pages = []
     for assignment, by_student in graded.items():
+        if pages_of is not None and assignment not in pages_of:
+            continue
         keys = course_written_cells(assignment)
         scores = manual_scores(out / "gradebook.db", assignment)
         for student, questions in by_student.items():

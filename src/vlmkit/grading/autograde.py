@@ -125,7 +125,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     record_grades(out, assignment, graded)
     for name, questions in graded.items():
         store(out, name, assignment, "complete", questions)
-    refresh(out)  # grades.csv, report.json, feedback (with any manual grades kept), class report
+    refresh(out, pages_of=[assignment])  # grades, report, feedback with any manual grades, class report
     record(out, isolation)  # report.json says what isolation these grades were made under
     return graded
 
