@@ -14,6 +14,7 @@ import copy
 import nbformat
 
 from vlmkit.grading.notebook import nbgrader_meta
+from vlmkit.grading.report import fmt_points
 
 
 def verdict_text(cell_result: dict) -> str:
@@ -22,10 +23,6 @@ def verdict_text(cell_result: dict) -> str:
     for v in cell_result["verdicts"]:
         lines.append(f"✓ {v['check']}" if v["passed"] else f"✗ {v['check']}: {v['message']}")
     return "\n".join(lines)
-
-
-def fmt_points(points: float) -> str:
-    return f"{points:.3f}".rstrip("0").rstrip(".")
 
 
 def autograded_notebook(merged, result: dict) -> str:

@@ -17,8 +17,9 @@ import html
 import re
 import xml.etree.ElementTree as ElementTree
 
-from vlmkit.grading.autograded import fmt_points, verdict_text
+from vlmkit.grading.autograded import verdict_text
 from vlmkit.grading.notebook import nbgrader_meta
+from vlmkit.grading.report import fmt_points
 from vlmkit.grading.written import is_written
 
 HIDDEN_BLOCK = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.DOTALL)

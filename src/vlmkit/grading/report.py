@@ -26,7 +26,7 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _fmt(points: float) -> str:
+def fmt_points(points: float) -> str:
     return f"{points:.3f}".rstrip("0").rstrip(".")  # 3 places: q3's cells are eighths
 
 
@@ -53,7 +53,7 @@ def question_table(assignment: Assignment, results: dict, title: str = "") -> st
         if r is None:
             lines.append(f"{q.id:9s}{q.topic:{topic_width}s}{'-':>8s}  not checked")
             continue
-        score = f"{_fmt(r['score'])}/{_fmt(r['max_score'])}"
+        score = f"{fmt_points(r['score'])}/{fmt_points(r['max_score'])}"
         ok = r["score"] >= r["max_score"] > 0
         lines.append(f"{q.id:9s}{q.topic:{topic_width}s}{score:>8s}  {'passed' if ok else 'FAILED'}")
         if not ok:
@@ -77,9 +77,9 @@ def _total_line(assignment: Assignment, results: dict) -> str:
         return assignment_line(assignment, results)
     checked = [q for q in assignment.questions if q.id in results]
     if len(checked) < len(assignment.questions):
-        return (f"{len(checked)} of {len(assignment.questions)} checked: {_fmt(total(results))}/"
-                f"{_fmt(sum(q.points for q in checked))} (the band needs all {len(assignment.questions)})")
-    return f"total: {_fmt(total(results))}/{_fmt(assignment.total)}  ->  {band(total(results))}"
+        return (f"{len(checked)} of {len(assignment.questions)} checked: {fmt_points(total(results))}/"
+                f"{fmt_points(sum(q.points for q in checked))} (the band needs all {len(assignment.questions)})")
+    return f"total: {fmt_points(total(results))}/{fmt_points(assignment.total)}  ->  {band(total(results))}"
 
 
 def first_failure(result: dict) -> str:
@@ -107,8 +107,8 @@ def missing_parts(assignment: Assignment, results: dict) -> list[str]:
 def assignment_line(assignment: Assignment, results: dict) -> str:
     missing = missing_parts(assignment, results)
     if not missing:
-        return f"{assignment.title} complete ({_fmt(total(results))}/{_fmt(assignment.total)})"
-    return f"{assignment.title}: {_fmt(total(results))}/{_fmt(assignment.total)}, still missing: " \
+        return f"{assignment.title} complete ({fmt_points(total(results))}/{fmt_points(assignment.total)})"
+    return f"{assignment.title}: {fmt_points(total(results))}/{fmt_points(assignment.total)}, still missing: " \
            + "; ".join(missing)
 
 
@@ -128,7 +128,7 @@ def _written_value(results, scores: dict) -> str:
     if results == {} and not scores:
         return ""
     points = written_total(scores)
-    return NOT_GRADED if points is None else _fmt(points)
+    return NOT_GRADED if points is None else fmt_points(points)
 
 
 def grades_csv(course: dict, graded: dict, written: dict = None) -> str:
@@ -155,9 +155,9 @@ def grades_csv(course: dict, graded: dict, written: dict = None) -> str:
         elif not results:  # not submitted for the checkpoint
             row = [""] * (len(ids) + 2)
         else:  # a question whose grading failed is blank; the others keep their scores
-            row = [_fmt(results[i]["score"]) if i in results and results[i]["status"] != "failed"
+            row = [fmt_points(results[i]["score"]) if i in results and results[i]["status"] != "failed"
                    else "" for i in ids]
-            row += [_fmt(total(results)),
+            row += [fmt_points(total(results)),
                     band(total(results)) if not _failed(results) else "incomplete: re-run autograde"]
         row.append(_written_value(results, written.get("checkpoint", {}).get(name, {})))
         for other in others:
@@ -165,7 +165,7 @@ def grades_csv(course: dict, graded: dict, written: dict = None) -> str:
             if not mine or _failed(mine):
                 row += ["", "grading failed" if mine is None or mine else ""]
             else:
-                row += [_fmt(total(mine)), "yes" if not missing_parts(other, mine) else "no"]
+                row += [fmt_points(total(mine)), "yes" if not missing_parts(other, mine) else "no"]
             row.append(_written_value(mine, written.get(other.name, {}).get(name, {})))
         writer.writerow([name, *row])
     return out.getvalue()
