@@ -40,7 +40,7 @@ def refresh(out: Path, pages_of=None) -> list[Path]:
             written = {grade_id: {**score, "key_points": keys[grade_id].key_points}
                        for grade_id, score in scores.get(student, {}).items() if grade_id in keys}
             pages += [_write_page(out, student, assignment, result, written) for result in questions.values()]
-    write_class_report(out)
+    write_class_report(out, graded=graded)
     return pages
 
 

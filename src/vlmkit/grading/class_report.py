@@ -237,13 +237,15 @@ def tidy_csv(course: dict, graded: dict, names: dict) -> str:
     return out.getvalue()
 
 
-def write_class_report(grades: Path, anonymise: bool = False) -> dict:
-    """Write class_report.html, class_report.csv and report.json's "#class"; returns their paths."""
+def write_class_report(grades: Path, anonymise: bool = False, graded: dict = None) -> dict:
+    """Write class_report.html, class_report.csv and report.json's "#class"; returns their paths.
+
+    `graded`: the stored results when the caller has already loaded them (load_graded)."""
     from vlmkit.grading.class_report_page import render_page  # matplotlib loads only here
 
     grades = Path(grades)
     course = load_course()
-    graded = load_graded(grades)
+    graded = graded or load_graded(grades)
     figures = summarise(course, graded, written_answers(grades / "gradebook.db"))
     students = sorted({name for by_student in graded.values() for name in by_student})
     names = pseudonyms(grades, students) if anonymise else {s: s for s in students}

@@ -13,11 +13,11 @@ nbgrader_grades.csv (never the kit's grades.csv).
 """
 
 import os
-import sys
 from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.errors import KitError
+from vlmkit.grading.jupyter_env import jupyter_argv
 
 EXPORT_FILE = "nbgrader_grades.csv"
 # Searched before Jupyter's own data: holds the kit's offline `mathjax` macro for nbconvert.
@@ -58,10 +58,8 @@ def write_config(grades: Path) -> Path:
 def formgrader_server(grades: Path, port: int = 8890, token: str = "", ip: str = "127.0.0.1"):
     """(argv, env) of a Jupyter server serving formgrader on GRADES; run it with cwd=GRADES."""
     write_config(grades)
-    argv = [sys.executable, "-m", "jupyter_server", "--no-browser", f"--ip={ip}", f"--port={port}",
-            "--port-retries=0", f"--ServerApp.token={token}", f"--ServerApp.root_dir={Path(grades).resolve()}"]
-    if os.geteuid() == 0:  # Jupyter refuses root unless told; the kit's machines grade as root
-        argv.append("--allow-root")
+    argv = jupyter_argv("jupyter_server", Path(grades).resolve(), port) + [
+        "--no-browser", f"--ip={ip}", "--port-retries=0", f"--ServerApp.token={token}"]
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA), env.get("JUPYTER_PATH")]))
     return argv, env

@@ -83,14 +83,17 @@ def jupyter_config(hidden=LEARNER_HIDDEN):
         yield server_env(folder)
 
 
-def lab_argv(folder: Path, port: int = 8888, open_browser: bool = True) -> list[str]:
-    """The command that starts JupyterLab on `folder` with this environment's Python."""
-    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", f"--port={port}"]
-    if not open_browser:
-        argv.append("--no-browser")
+def jupyter_argv(module: str, root_dir: Path, port: int) -> list[str]:
+    """A Jupyter server (`module`: jupyterlab, jupyter_server) on `root_dir` with this Python."""
+    argv = [sys.executable, "-m", module, f"--ServerApp.root_dir={root_dir}", f"--port={port}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # Jupyter refuses root unless told
         argv.append("--allow-root")
     return argv
+
+
+def lab_argv(folder: Path, port: int = 8888, open_browser: bool = True) -> list[str]:
+    """The command that starts JupyterLab on `folder` with this environment's Python."""
+    return jupyter_argv("jupyterlab", folder, port) + ([] if open_browser else ["--no-browser"])
 
 
 def start_lab(folder: Path = None, port: int = 8888, open_browser: bool = True, hidden=LEARNER_HIDDEN) -> int:
