@@ -5,6 +5,9 @@ check still hits the NotImplementedError stub), "timeout", "missing", or a wrong
 autograder/wrong_answers (`wrong(question, k)`): the test cells that answer must lose fail their
 first check, with a message naming the mistake. The test cells and their checks are the source
 notebooks' own, so the numbers a class report shows can be worked out by hand.
+The capstone's measured checks (its pipeline's metrics on test samples) store KIT_METRICS as the
+kit's pipeline's numbers and as the learner's, or MISWIRED_METRICS as the learner's when the
+outcome loses the pipeline's test cell; a blank or timed-out pipeline stores none.
 Used by tests/test_class_report.py and benchmarks/bench_class_report.py.
 """
 
@@ -20,6 +23,12 @@ from vlmkit.grading.notebook import graded_cells, read_notebook
 
 COURSE = load_course()
 DID_NOT_RUN = "did not run (its test cell failed or was skipped)"
+MEASURED_CHECKS = ("capstone.pipeline.test_set", "capstone.hidden.pipeline_test_set")
+KIT_METRICS = {"scene_accuracy": 1.0, "vqa_accuracy": 0.95, "vqa_accuracy/color": 0.9,
+               "detection_precision": 0.98, "detection_recall": 0.99, "grounding_miou": 0.9}
+# A pipeline fed the wrong pixels: it finds nothing, so it has no detection precision at all.
+MISWIRED_METRICS = {"scene_accuracy": 0.2, "vqa_accuracy": 0.3, "vqa_accuracy/color": 0.15,
+                    "detection_recall": 0.0, "grounding_miou": 0.0}
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,9 +60,13 @@ def question_result(question: str, outcome) -> dict:
                 verdicts.append((check, False, DID_NOT_RUN))
             else:
                 verdicts.append((check, not (lost and i == 0), outcome[1] if lost and i == 0 else "passed"))
+        plain = [{"check": c, "passed": p, "message": m, "detail": ""} for c, p, m in verdicts]
+        for verdict in plain:
+            if verdict["check"] in MEASURED_CHECKS and outcome not in ("blank", "timeout"):
+                verdict["measures"] = {"reached": MISWIRED_METRICS if lost else KIT_METRICS,
+                                       "reference": KIT_METRICS}
         rows.append({"grade_id": cell.grade_id, "score": 0.0 if lost else cell.points, "max_score": cell.points,
-                     "verdicts": [{"check": c, "passed": p, "message": m, "detail": ""} for c, p, m in verdicts],
-                     "error": ""})
+                     "verdicts": plain, "error": ""})
     return {"question": question, "notebook": "", "score": sum(r["score"] for r in rows),
             "max_score": sum(c.points for c in cells), "status": status, "cells": rows, "notes": []}
 

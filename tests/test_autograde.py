@@ -75,6 +75,21 @@ def test_the_capstone_is_graded_apart_from_the_checkpoint(graded_all):
     assert 0 < capstone["mistakes"]["score"] < 4
 
 
+def test_the_class_report_draws_the_pipelines_measured_metrics(graded_all):
+    out, _ = graded_all
+    metrics = json.loads((out / "report.json").read_text())["#class"]["metrics"]
+    assert [e["check"] for e in metrics] == ["capstone.pipeline.test_set", "capstone.hidden.pipeline_test_set"]
+    for entry in metrics:
+        # complete and mistakes ran the pipeline (the mistake is in the evaluation); the blank's is a stub
+        assert (entry["learners"], entry["measured"]) == (3, 2)
+        by_name = {m["metric"]: m for m in entry["metrics"]}
+        assert {"scene_accuracy", "vqa_accuracy", "detection_precision", "detection_recall",
+                "grounding_miou"} <= set(by_name) and any(name.startswith("vqa_accuracy/") for name in by_name)
+        assert all(m["learners"] == 2 and m["short_of_kit"] == 0 and 0 <= m["min"] <= m["max"] <= 1
+                   for m in entry["metrics"])
+    assert "Pipeline metrics" in (out / "class_report.html").read_text()
+
+
 def test_printed_summary_ends_with_the_capstone_line(graded_all, capsys):
     _, graded = graded_all
     print_summary(COURSE, graded)

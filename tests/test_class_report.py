@@ -2,8 +2,9 @@
 
 The class (checkpoint and capstone; see synthetic_class.py): 4 solutions, 2 blanks, 3 learners with
 q5's "round instead of floor", 2 with q5's "no clamping" (one also with the capstone's first wrong
-answer), one with q1's first wrong answer, q2 timed out and q6 missing, and one whose checkpoint
-grading never finished. Run: .venv/bin/python -m pytest -q tests/test_class_report.py
+answer, the other with its pipeline fed pixels scaled to 0..1), one with q1's first wrong answer,
+q2 timed out and q6 missing, and one whose checkpoint grading never finished.
+Run: .venv/bin/python -m pytest -q tests/test_class_report.py
 """
 
 import argparse
@@ -14,7 +15,7 @@ import json
 import re
 
 import pytest
-from synthetic_class import source_cells, write_class, wrong
+from synthetic_class import KIT_METRICS, MEASURED_CHECKS, MISWIRED_METRICS, source_cells, write_class, wrong
 
 from vlmkit.commands import class_report as class_report_command
 from vlmkit.course import SCORE_BANDS
@@ -22,13 +23,15 @@ from vlmkit.errors import KitError
 from vlmkit.grading.class_report import CLASS_KEY, CSV_COLUMNS, pseudonyms, write_class_report, written_answers
 
 ROUND, CLAMP, Q1_WRONG, CAPSTONE_WRONG = wrong("q5", 0), wrong("q5", 1), wrong("q1", 0), wrong("capstone", 0)
+PIXELS = wrong("capstone", 15)
+assert PIXELS[1] == "mistake: pixels scaled to 0..1" and PIXELS[2] == {"capstone_test_pipeline"}
 LEARNERS = {
     **{f"zsol{i}": {"checkpoint": {}, "capstone": {}} for i in range(4)},
     **{f"zblank{i}": {"checkpoint": dict.fromkeys(("q1", "q2", "q3", "q4", "q5", "q6"), "blank"),
                       "capstone": {"capstone": "blank"}} for i in range(2)},
     **{f"zround{i}": {"checkpoint": {"q5": ROUND}, "capstone": {}} for i in range(3)},
     "zclamp0": {"checkpoint": {"q5": CLAMP}, "capstone": {"capstone": CAPSTONE_WRONG}},
-    "zclamp1": {"checkpoint": {"q5": CLAMP}, "capstone": {}},
+    "zclamp1": {"checkpoint": {"q5": CLAMP}, "capstone": {"capstone": PIXELS}},
     "zmixed": {"checkpoint": {"q1": Q1_WRONG, "q2": "timeout", "q6": "missing"}, "capstone": {}},
     "zunfinished": {"checkpoint": None, "capstone": {}},
 }
@@ -75,7 +78,7 @@ def test_the_misconceptions_rank_checks_by_learners_failing_them(report):
     assert all((m["failed"], m["attempted"]) == (1, 10) for m in q1)
     capstone = next(m for m in ranked if m["question"] == "capstone" and m["failed"])
     assert (capstone["failed"], capstone["attempted"]) == (1, 11)  # blanks are not misconceptions
-    assert sum(m["failed"] for m in ranked) == 5 + 5 + 3 + len(Q1_WRONG[2]) + len(CAPSTONE_WRONG[2])
+    assert sum(m["failed"] for m in ranked) == 5 + 5 + 3 + len(Q1_WRONG[2]) + len(CAPSTONE_WRONG[2]) + len(PIXELS[2])
 
 
 def test_bands_questions_and_capstone(report):
@@ -95,7 +98,7 @@ def test_bands_questions_and_capstone(report):
     assert questions["q6"]["not_attempted"] == 3 / 12 and questions["q6"]["mean"] == 9 / 12
     assert questions["capstone"]["learners"] == 13
     capstone = figures["assignments"]["capstone"]
-    assert (capstone["complete"], capstone["learners"]) == (10, 13)
+    assert (capstone["complete"], capstone["learners"]) == (9, 13)
 
 
 def test_the_reteaching_plan_by_course_day(report):
@@ -105,8 +108,30 @@ def test_the_reteaching_plan_by_course_day(report):
     assert (days[63]["sent_back"], days[63]["learners"]) == (7, 12) == (days[65]["sent_back"], days[65]["learners"])
     assert [days[d]["sent_back"] for d in (59, 60, 66)] == [3, 3, 3]
     assert (days[64]["questions"], days[64]["learners"], days[64]["share"]) == ([], 0, 0.0)
-    assert (days[67]["sent_back"], days[67]["learners"]) == (3, 13)
+    assert (days[67]["sent_back"], days[67]["learners"]) == (4, 13)
     assert days[63]["top_checks"] == [m["check"] for m in data[CLASS_KEY]["misconceptions"][:3]]
+
+
+def test_the_capstone_pipelines_metrics_against_the_kits(report):
+    _, data, page = report
+    entries = {e["check"]: e for e in data[CLASS_KEY]["metrics"]}
+    assert list(entries) == list(MEASURED_CHECKS)
+    for entry in entries.values():
+        # 13 finished the capstone; the 2 blanks' pipelines never ran; 10 reach the kit's numbers, zclamp1 not
+        assert (entry["assignment"], entry["learners"], entry["measured"]) == ("capstone", 13, 11)
+        metrics = {m["metric"]: m for m in entry["metrics"]}
+        assert list(metrics) == list(KIT_METRICS)  # every metric the kit measures, in its order
+        for name, kit in KIT_METRICS.items():
+            m, miswired = metrics[name], MISWIRED_METRICS.get(name)
+            values = [kit] * 10 + ([miswired] if miswired is not None else [])
+            assert (m["kit"], m["learners"], m["median"], m["max"]) == (kit, len(values), kit, kit)
+            assert m["mean"] == pytest.approx(sum(values) / len(values))
+            assert m["min"] == min(values) and m["short_of_kit"] == (miswired is not None)
+            assert sum(m["histogram"]) == len(values) and m["histogram"][min(int(kit * 10), 9)] >= 10
+        assert metrics["scene_accuracy"]["histogram"] == [0, 0, 1, 0, 0, 0, 0, 0, 0, 10]
+        assert metrics["detection_precision"]["learners"] == 10  # nothing found: no precision to count
+    text = FIGURES.sub("", page)
+    assert "11 of 13 learners' pipelines ran" in text and "more than 0.01 below the kit" in text
 
 
 def test_tidy_csv_and_report_json(report):
@@ -127,10 +152,10 @@ def test_tidy_csv_and_report_json(report):
 def test_the_page_is_offline_and_has_every_section(report):
     _, _, page = report
     assert not re.search(r"https?://|<script|<link|@import|url\(", page)
-    assert len(FIGURES.findall(page)) == 5 and page.count("<img") == 5
+    assert len(FIGURES.findall(page)) == 7 and page.count("<img") == 7  # 5 + one per measured check
     text = FIGURES.sub("", page)
     for heading in ("Checkpoint scores", "Per question", "Misconceptions", "Re-teaching plan by course day",
-                    "capstone across the class", "Written answers"):
+                    "capstone across the class", "Pipeline metrics", "Written answers"):
         assert heading in text
     assert "zmixed" in text and "q2: timeout" in text and "zunfinished" in text
 

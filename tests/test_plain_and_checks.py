@@ -57,3 +57,23 @@ def test_under_the_grader_check_only_records(tmp_path, monkeypatch):
 def test_a_wrong_type_is_reported_as_such():
     with pytest.raises(CheckFailed, match="wrong type"):
         check("q5.quantize.example", lambda values, num_bins: range(4))
+
+
+def _measured(measure, output=0.5):
+    from vlmkit.grading.registry import Check
+    from vlmkit.grading.verdict import judge_record
+
+    check_ = Check("q0.measured", "", lambda case, out: None if out > 0.4 else "too low", measure=measure)
+    return judge_record(check_, {"check": "q0.measured", "ok": True, "output": output})
+
+
+def test_measures_are_kept_with_the_verdict_as_finite_numbers_and_never_decide_it():
+    kept = _measured(lambda case, out: {"reached": {"a": out, "b": math.nan, "c": "text", "d": 1},
+                                        "reference": {"a": 0.75, "b": math.inf}})
+    assert kept.passed and kept.measures == {"reached": {"a": 0.5, "d": 1.0}, "reference": {"a": 0.75}}
+    assert json.loads(json.dumps(kept.to_plain()))["measures"] == kept.measures
+    failed = _measured(lambda case, out: {"reached": {"a": out}, "reference": {"a": 0.75}}, output=0.25)
+    assert (failed.passed, failed.message, failed.measures["reached"]) == (False, "too low", {"a": 0.25})
+    for broken in (lambda case, out: 1 / 0, lambda case, out: {"reached": [out]}, lambda case, out: None):
+        verdict = _measured(broken)
+        assert (verdict.passed, verdict.measures) == (True, None) and "measures" not in verdict.to_plain()

@@ -15,5 +15,6 @@ def test_the_class_report_shows_its_figures_offline(page, tmp_path):
     write_class(tmp_path, LEARNERS)
     page.set_content(write_class_report(tmp_path)["html"].read_text(), wait_until="load")
     figures = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.width])")
-    assert len(figures) == 5 and all(done and natural > 100 and shown > 100 for done, natural, shown in figures)
+    assert len(figures) == 7 and all(done and natural > 100 and shown > 100 for done, natural, shown in figures)
     assert page.locator("h2", has_text="Misconceptions").is_visible()
+    assert page.locator("h3", has_text="Pipeline metrics").first.is_visible()

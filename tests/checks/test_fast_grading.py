@@ -64,3 +64,26 @@ def test_delegating_answer_loses_exactly_its_cells_for_that_reason(question, del
     own_work = {c["grade_id"] for c in result["cells"]
                 if any(v["check"] == f"{question}.own_work" and not v["passed"] for v in c["verdicts"])}
     assert lost == own_work == lost_cells, _failures(result)
+
+
+def _measures(result) -> dict:
+    return {v["check"]: v["measures"] for c in result["cells"] for v in c["verdicts"] if "measures" in v}
+
+
+def test_the_capstone_pipelines_metrics_are_stored_with_their_verdicts():
+    """What the class report draws: the kit's numbers and the learner's, whether the check passed or not."""
+    measured = ("capstone.pipeline.test_set", "capstone.hidden.pipeline_test_set")
+    solution = _measures(fast_graded("capstone"))
+    assert tuple(solution) == measured
+    for m in solution.values():
+        assert list(m["reached"]) == list(m["reference"]) and len(m["reached"]) >= 6
+        assert all(abs(m["reached"][k] - m["reference"][k]) < 0.01 for k in m["reference"])
+    assert _measures(fast_graded("capstone", blank=True)) == {}  # a stub's pipeline has no numbers
+    by_name = {w[0]: w for w in wrong_answers("capstone")}
+    for name in ("colour channels in BGR order", "pixels scaled to 0..1"):
+        _, grade_id, code, _ = by_name[name]
+        wrong = _measures(fast_graded("capstone", grade_id, code))
+        assert tuple(wrong) == measured, name
+        for check, m in wrong.items():
+            assert m["reference"] == solution[check]["reference"], name
+            assert m["reached"]["scene_accuracy"] < m["reference"]["scene_accuracy"] - 0.1, name

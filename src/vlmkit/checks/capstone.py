@@ -13,7 +13,13 @@ import copy
 
 from vlmkit import evaluation
 from vlmkit.checks.capstone_errors import errors_match_reference
-from vlmkit.checks.capstone_pipeline import SUMMARY_KEYS, bundled_samples, contract_holds, reaches_kit_metrics
+from vlmkit.checks.capstone_pipeline import (
+    SUMMARY_KEYS,
+    bundled_samples,
+    contract_holds,
+    measured_metrics,
+    reaches_kit_metrics,
+)
 from vlmkit.grading import compare
 from vlmkit.grading.registry import Check
 
@@ -320,5 +326,6 @@ CHECKS = [
     Check("capstone.errors.example", "errors_fake", errors_match_reference, WORLD),
     Check("capstone.pipeline.contract", "pipeline_contract", contract_holds,
           {"index": 0, "question": "how many cars are there?", "names": ["Car", "fish", "tree"]}),
-    Check("capstone.pipeline.test_set", "pipeline_run", reaches_kit_metrics, {"start": 0, "stop": 80}),
+    Check("capstone.pipeline.test_set", "pipeline_run", reaches_kit_metrics, {"start": 0, "stop": 80},
+          measure=measured_metrics),
 ]

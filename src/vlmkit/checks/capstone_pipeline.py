@@ -78,12 +78,19 @@ def _kit_summary(start, stop):
     return evaluation.summarize(samples, predictions)
 
 
-def reaches_kit_metrics(case, output):
+def _summaries(case, output):
+    """(the learner's summary, the kit's) on the case's test samples; None for a malformed output."""
     samples = bundled_samples()[case["start"]:case["stop"]]
     if not isinstance(output, list) or len(output) != len(samples):
+        return None
+    return evaluation.summarize(samples, output), _kit_summary(case["start"], case["stop"])
+
+
+def reaches_kit_metrics(case, output):
+    summaries = _summaries(case, output)
+    if summaries is None:
         return "the probe expected one output per test sample"
-    mine = evaluation.summarize(samples, output)
-    kit = _kit_summary(case["start"], case["stop"])
+    mine, kit = summaries
     for key in SUMMARY_KEYS:
         if (mine[key]["mean"] or 0.0) < kit[key]["mean"] - METRIC_MARGIN:
             return (f"{key} on these test samples is more than {METRIC_MARGIN} below what the "
@@ -93,3 +100,16 @@ def reaches_kit_metrics(case, output):
                     "kit's own models reach: it should come from the kit's models (scene: CLIP, "
                     "objects: the detector, answers: the VQA model), read off the pixels")
     return None
+
+
+def measured_metrics(case, output):
+    """The metrics the learner's pipeline and the kit's reach on the case's samples (the class
+    report's distributions): SUMMARY_KEYS and VQA accuracy per question kind; a metric with
+    nothing to measure is left out."""
+    summaries = _summaries(case, output)
+    if summaries is None:
+        return None
+    names = [*SUMMARY_KEYS[:2], *sorted(k for k in summaries[1] if k.startswith("vqa_accuracy/")),
+             *SUMMARY_KEYS[2:]]
+    return {group: {name: summary[name]["mean"] for name in names if summary.get(name, {}).get("mean") is not None}
+            for group, summary in zip(("reached", "reference"), summaries)}

@@ -4,13 +4,14 @@
     written = write_class_report(Path("grades"), anonymise=False)   # {"html": ..., "csv": ..., "json": ...}
 
 Built only from what grading stored in GRADES: results/<assignment>/<student>.json (every check's
-verdict) and gradebook.db (the instructor's manual scores of written answers); it never runs a
-notebook. Writes class_report.html (one offline file, figures embedded: class_report_page),
-class_report.csv (tidy: one row per student x check that ran) and the same figures under the key
-"#class" of report.json: "#" is never in a student id, so the per-student entries stay as they were.
-Learners appear only by submission id, or with `anonymise` by a stable pseudonym (a keyed hash of
-the id; the key stays in GRADES/.pseudonym_key). No learner code or output is read: verdict
-messages are the kit's own words (a verdict's learner-made `detail` is never used).
+verdict, with the metrics the capstone's pipeline checks measured: class_metrics) and gradebook.db
+(the instructor's manual scores of written answers); it never runs a notebook. Writes
+class_report.html (one offline file, figures embedded: class_report_page), class_report.csv (tidy:
+one row per student x check that ran) and the same figures under the key "#class" of report.json:
+"#" is never in a student id, so the per-student entries stay as they were. Learners appear only by
+submission id, or with `anonymise` by a stable pseudonym (a keyed hash of the id; the key stays in
+GRADES/.pseudonym_key). No learner code or output is read: verdict messages are the kit's own words
+(a verdict's learner-made `detail` is never used), measures are numbers the kit computed.
 """
 
 import csv
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from vlmkit.course import DAYS, SCORE_BANDS, band, load_course
 from vlmkit.errors import KitError
+from vlmkit.grading.class_metrics import metric_distributions
 from vlmkit.grading.registry import Check
 from vlmkit.grading.report import atomic_write, missing_parts, total
 from vlmkit.grading.results import load_graded
@@ -207,6 +209,7 @@ def summarise(course: dict, graded: dict, written: list) -> dict:
         "misconceptions": ranked,
         "days": day_plan(course, graded, ranked),
         "assignments": {a: assignment_summary(course[a], graded[a]) for a in graded if a != "checkpoint"},
+        "metrics": metric_distributions(graded),
         "written_answers": written,
     }
 

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from vlmkit.course import SCORE_BANDS
+from vlmkit.grading.class_metrics import SHORT_OF_KIT
 
 BAND_COLOURS = ["#2e7d32", "#9ccc65", "#ffb300", "#e53935"]  # SCORE_BANDS order: best first
 MISCONCEPTIONS_DRAWN = 15
@@ -124,7 +125,48 @@ def days_section(plan: list) -> str:
             + _table(["day", "topic", "questions", "sent back", "share", "most failed checks"], rows))
 
 
-def assignment_section(name: str, summary: dict, ranked: list) -> str:
+def metrics_figure(metrics: list) -> str:
+    """One histogram per metric (share of the measured learners per tenth of [0, 1]), with the kit's
+    own pipeline's value as a dashed line."""
+    columns = min(len(metrics), 5)
+    rows = -(-len(metrics) // columns)
+    fig = Figure(figsize=(2.2 * columns, 1.9 * rows))
+    bins = len(metrics[0]["histogram"])
+    for i, m in enumerate(metrics):
+        ax = fig.add_subplot(rows, columns, i + 1)
+        ax.bar([(k + 0.5) / bins for k in range(bins)], [100 * c / m["learners"] for c in m["histogram"]],
+               width=0.9 / bins, color="#5c6bc0")
+        if m["kit"] is not None:
+            ax.axvline(m["kit"], color="#d81b60", linestyle="--", linewidth=1.5, label="kit's pipeline")
+        ax.set_xlim(-0.03, 1.03)
+        ax.set_ylim(0, 100)
+        ax.set_title(m["metric"].replace("_", " "), fontsize=8)
+        ax.tick_params(labelsize=7)
+        if i % columns == 0:
+            ax.set_ylabel("% of learners", fontsize=7)
+    if metrics[0]["kit"] is not None:
+        fig.axes[0].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def metrics_section(entry: dict) -> str:
+    """A check's measured metrics across the class, against the kit's own pipeline."""
+    metrics = entry["metrics"]
+    rows = [(m["metric"], "" if m["kit"] is None else round(m["kit"], 3), m["learners"], round(m["mean"], 3),
+             round(m["median"], 3), f"{m['q1']:.3f} – {m['q3']:.3f}", f"{m['min']:.3f} – {m['max']:.3f}",
+             "" if m["short_of_kit"] is None else f"{m['short_of_kit']} ({_pct(m['short_of_kit'] / m['learners'])})")
+            for m in metrics]
+    return (f"<h3>Pipeline metrics: <code>{html.escape(entry['check'])}</code></h3>"
+            f"<p>{entry['measured']} of {entry['learners']} learners' pipelines ran on these test samples and "
+            "were measured (a stub, an error or a malformed output gives no numbers). Dashed red line: the "
+            "kit's own pipeline on the same samples.</p>"
+            + (metrics_figure(metrics) if metrics else "")
+            + _table(["metric", "kit's pipeline", "learners", "mean", "median", "middle half", "range",
+                      f"more than {SHORT_OF_KIT:g} below the kit"], rows))
+
+
+def assignment_section(name: str, summary: dict, ranked: list, measured: list) -> str:
     checks = [m for m in ranked if m["assignment"] == name]
     rows = [(m["check"], f"{m['attempted'] - m['failed']} of {m['attempted']}", _pct(1 - m["share"]),
              "; ".join(f"{message} ({count})" for message, count in m["messages"])) for m in checks]
@@ -132,10 +174,7 @@ def assignment_section(name: str, summary: dict, ranked: list) -> str:
             f"<p><b>{summary['complete']} of {summary['learners']}</b> learners completed it "
             f"(all {summary['max_points']:g} points).</p>"
             + score_figure(summary["score_counts"], summary["max_points"])
-            + "<p class='note'>Grading stores each check's verdict, not the numbers a learner's pipeline "
-              "reached (scene, VQA, detection, grounding): the pipeline checks pass when those metrics "
-              "are within the check's margin of the kit's own pipeline on held-out test samples, and "
-              "a failure names the metric that missed. The kit's own numbers: <code>vlmkit eval</code>.</p>"
+            + "".join(metrics_section(entry) for entry in measured if entry["assignment"] == name)
             + _table(["check", "passed", "share passing", "failures (learners)"], rows))
 
 
@@ -167,7 +206,7 @@ def render_page(figures: dict, attention: list, anonymised: bool) -> str:
         parts.append(checkpoint_section(figures["checkpoint"]))
     parts += [questions_section(figures["questions"]), misconceptions_section(figures["misconceptions"]),
               days_section(figures["days"])]
-    parts += [assignment_section(name, summary, figures["misconceptions"])
+    parts += [assignment_section(name, summary, figures["misconceptions"], figures["metrics"])
               for name, summary in figures["assignments"].items()]
     parts += [written_section(figures["written_answers"]), attention_section(attention)]
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>Class report</title>"

@@ -145,7 +145,7 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
         verdicts += _own_work_verdicts(question, cell, delegation)
         passed = bool(verdicts) and all(v.passed for v in verdicts)
         results.append(asdict(CellResult(cell.grade_id, cell.points if passed else 0.0, cell.points,
-                                         [asdict(v) for v in verdicts], errors.get(cell.grade_id, ""))))
+                                         [v.to_plain() for v in verdicts], errors.get(cell.grade_id, ""))))
     score = sum(c["score"] for c in results)
     status = "graded" if run.status == "ok" else run.status
     result = QuestionResult(question, name, score, max_score, status, results, notes)

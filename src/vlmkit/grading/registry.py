@@ -20,6 +20,10 @@ from typing import Any, Callable, Optional
 
 # Judges return None when the output is right, else the message shown to the learner.
 Judge = Callable[[dict, Any], Optional[str]]
+# Measures return the numbers the output reached and those the kit's reference reaches on the same
+# case, as {"reached": {name: value}, "reference": {name: value}}, or None when the output has none.
+# They are stored with the verdict for the class report and never decide it.
+Measure = Callable[[dict, Any], Optional[dict]]
 
 CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([A-Za-z0-9_.\-]+)["']""")
 
@@ -30,6 +34,7 @@ class Check:
     probe: str  # a key of PROBES in vlmkit.checks.<question>
     judge: Judge
     case: dict = field(default_factory=dict)  # the probe's inputs: JSON-safe, never the answer
+    measure: Optional[Measure] = None
 
 
 def question_of(check_id: str) -> str:

@@ -8,10 +8,14 @@ by hand (friendly feedback), and in the grader's process on the records a kernel
 A verdict's `message` is the kit's own words; `detail` is text that came out of the learner's
 code (an exception message). Self-check shows both; autograde feedback shows only `message`,
 because a hostile notebook can put anything, hidden inputs included, into an exception.
+`measures` (only for checks with a `measure`, e.g. the capstone's metrics) are numbers the kit
+computed from the output, kept for the class report whether the check passed or not.
 """
 
 import builtins
-from dataclasses import dataclass
+import math
+from dataclasses import asdict, dataclass
+from typing import Optional
 
 from vlmkit.grading.plain import from_plain
 from vlmkit.grading.registry import Check
@@ -26,9 +30,17 @@ class Verdict:
     passed: bool
     message: str
     detail: str = ""
+    measures: Optional[dict] = None
 
     def full(self) -> str:
         return f"{self.message}: {self.detail}" if self.detail else self.message
+
+    def to_plain(self) -> dict:
+        """As stored in the results: `measures` only where the check has some."""
+        plain = asdict(self)
+        if self.measures is None:
+            del plain["measures"]
+        return plain
 
 
 def _error_verdict(check_id: str, error: str) -> Verdict:
@@ -48,7 +60,23 @@ def judge_record(check: Check, record) -> Verdict:
     if record.get("ok") is not True:
         return _error_verdict(check.id, str(record.get("error", "error")))
     try:
-        message = check.judge(check.case, from_plain(record.get("output")))
+        output = from_plain(record.get("output"))
+        message = check.judge(check.case, output)
     except Exception as err:  # a malformed output must fail the check, not crash the grader
         return Verdict(check.id, False, "your code's output has the wrong form", type(err).__name__)
-    return Verdict(check.id, message is None, message or "passed")
+    return Verdict(check.id, message is None, message or "passed", measures=_measures(check, output))
+
+
+def _measures(check: Check, output) -> Optional[dict]:
+    """The check's measures of this output: finite numbers only, None when it has none or fails
+    on it (the output is the learner's, so a measure may meet anything; it never sinks a verdict)."""
+    if check.measure is None:
+        return None
+    try:
+        measured = check.measure(check.case, output)
+        kept = {group: {str(name): float(value) for name, value in measured[group].items()
+                        if isinstance(value, (int, float)) and math.isfinite(value)}
+                for group in ("reached", "reference")} if measured is not None else None
+    except Exception:
+        return None
+    return kept
