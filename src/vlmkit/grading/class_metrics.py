@@ -40,27 +40,29 @@ def metric_distributions(graded: dict) -> list:
     class was graded against: the same samples and models give every learner the same one.
     """
     found = {}
+    for assignment, finished, verdict in _measured_verdicts(graded):
+        entry = found.setdefault(verdict["check"], {
+            "assignment": assignment, "learners": finished, "measured": 0,
+            "values": defaultdict(list), "reference": defaultdict(Counter)})
+        entry["measured"] += 1
+        for name, value in verdict["measures"]["reached"].items():
+            entry["values"][name].append(value)
+        for name, value in verdict["measures"]["reference"].items():
+            entry["reference"][name][value] += 1
+    return [{"check": check, "assignment": e["assignment"], "learners": e["learners"], "measured": e["measured"],
+             "metrics": [{"metric": name, **_distribution(e["values"][name], _most_common(e["reference"][name]))}
+                         for name in _names(e) if e["values"][name]]}
+            for check, e in found.items()]
+
+
+def _measured_verdicts(graded: dict):
+    """(assignment, how many learners finished it, verdict) for every stored verdict with measures."""
     for assignment, by_student in graded.items():
         finished = [results for results in by_student.values() if results is not None]
         for results in finished:
             for result in results.values():
                 for cell in result.get("cells", []):
-                    for verdict in cell["verdicts"]:
-                        measures = verdict.get("measures")
-                        if not measures:
-                            continue
-                        entry = found.setdefault(verdict["check"], {
-                            "assignment": assignment, "learners": len(finished), "measured": 0,
-                            "values": defaultdict(list), "reference": defaultdict(Counter)})
-                        entry["measured"] += 1
-                        for name, value in measures["reached"].items():
-                            entry["values"][name].append(value)
-                        for name, value in measures["reference"].items():
-                            entry["reference"][name][value] += 1
-    return [{"check": check, "assignment": e["assignment"], "learners": e["learners"], "measured": e["measured"],
-             "metrics": [{"metric": name, **_distribution(e["values"][name], _most_common(e["reference"][name]))}
-                         for name in _names(e) if e["values"][name]]}
-            for check, e in found.items()]
+                    yield from ((assignment, len(finished), v) for v in cell["verdicts"] if v.get("measures"))
 
 
 def _names(entry: dict) -> list:
