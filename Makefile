@@ -1,10 +1,14 @@
 # VLM Checkpoint Kit — set-up and main jobs. `make demo` and `make test` work on a fresh machine.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The system Python where there is one: other accounts (the course hub's servers, grading's
+# per-run uid) must reach the environment, and a Python under a private home (/root) they cannot.
+PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
+# JupyterHub's proxy (`vlmkit hub`), from npm, inside the environment
+HUB_PROXY = $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 
-.PHONY: install lab demo test lint release-check audit bench sandbox-deps browser-deps clean
+.PHONY: install lab demo test lint release-check audit bench sandbox-deps browser-deps hub-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +32,13 @@ sandbox-deps:
 browser-deps:
 	$(call apt_install,chromium,chromium,the browser tests will fail)
 
-install: $(STAMP) sandbox-deps browser-deps
+$(HUB_PROXY): | $(STAMP)
+	$(call apt_install,npm,npm,`vlmkit hub` will not find its proxy)
+	npm install --prefix $(VENV)/hub-proxy --no-audit --no-fund --loglevel=error configurable-http-proxy
+
+hub-deps: $(HUB_PROXY)
+
+install: $(STAMP) sandbox-deps browser-deps hub-deps
 
 # JupyterLab on the learner notebooks, nbgrader's exchange pages hidden, `vlmkit` in its terminals.
 lab: install

@@ -23,6 +23,7 @@ ALLOWED = {
     "pipeline": BASE | {"vlmkit.world", "vlmkit.models"},
     "evaluation": BASE | {"vlmkit.world", "vlmkit.models", "vlmkit.pipeline"},
     "grading": BASE | {"vlmkit.course"},
+    "hub": BASE | {"vlmkit.course", "vlmkit.grading"},
     "checks": BASE | {"vlmkit.world", "vlmkit.models", "vlmkit.pipeline", "vlmkit.evaluation",
                       "vlmkit.grading", "vlmkit.course"},
     "commands": None,  # anything

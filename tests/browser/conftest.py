@@ -34,10 +34,8 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page; `page.offsite` lists the non-loopback requests it tried (all blocked)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def loopback_only(context) -> list:
+    """Block every request of `context` that is not to 127.0.0.1; returns the list of those tried."""
     offsite = []
 
     def only_loopback(route):
@@ -49,6 +47,14 @@ def page(browser, request):
             route.abort()
 
     context.route("**/*", only_loopback)
+    return offsite
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; `page.offsite` lists the non-loopback requests it tried (all blocked)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    offsite = loopback_only(context)
     context.set_default_timeout(60_000)
     page = context.new_page()
     page.offsite = offsite

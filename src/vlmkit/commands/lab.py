@@ -3,7 +3,7 @@
     vlmkit lab                       # the kit's notebooks/ folder
     vlmkit lab notebooks/capstone --port 8890 --no-browser
 
-nbgrader's exchange pages (Assignment List, Course List), which this course does not use, are
+nbgrader's exchange pages (Assignment List, Course List), which need a course hub's exchange, are
 hidden, and the terminals inside JupyterLab find the `vlmkit` command (`vlmkit selfcheck`).
 """
 

@@ -20,7 +20,7 @@ from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.after_manual import refresh
 from vlmkit.grading.engine import QuestionResult, grade_notebook
-from vlmkit.grading.gradebook import record_grades
+from vlmkit.grading.gradebook import record_grades, submitted_at
 from vlmkit.grading.isolation import describe, record, require_isolation
 from vlmkit.grading.limits import load_limits
 from vlmkit.grading.progress import Progress
@@ -122,7 +122,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
             atomic_write(graded_copy, result.autograded)
         else:  # nothing ran (missing, broken): an older run's copy must not stay listed
             graded_copy.unlink(missing_ok=True)
-    record_grades(out, assignment, graded)
+    record_grades(out, assignment, graded, {name: submitted_at(submissions / name / assignment) for name in graded})
     for name, questions in graded.items():
         store(out, name, assignment, "complete", questions)
     refresh(out, pages_of=[assignment])  # grades, report, feedback with any manual grades, class report

@@ -50,9 +50,14 @@ def write_config(grades: Path) -> Path:
         raise KitError(f"{grades} has no autograded/ notebooks (graded by an older kit); "
                        f"run `vlmkit autograde` again")
     config = grades / "nbgrader_config.py"
-    config.write_text(CONFIG.format(root=str(grades), db_url=f"sqlite:///{grades / 'gradebook.db'}",
-                                    source=str(paths.SOLUTIONS), export=EXPORT_FILE))
+    config.write_text(config_text(grades))
     return config
+
+
+def config_text(grades: Path) -> str:
+    """nbgrader's view of the grades folder GRADES (an absolute path) as a config file."""
+    return CONFIG.format(root=str(grades), db_url=f"sqlite:///{grades / 'gradebook.db'}",
+                         source=str(paths.SOLUTIONS), export=EXPORT_FILE)
 
 
 def formgrader_server(grades: Path, port: int = 8890, token: str = "", ip: str = "127.0.0.1"):

@@ -15,8 +15,20 @@ from pathlib import Path
 from vlmkit.grading.release import generate
 
 
-def record_grades(out: Path, assignment: str, students: dict) -> Path:
-    """students: name → {question id → result dict}; returns the gradebook's path."""
+def submitted_at(folder: Path):
+    """When a submission was made: nbgrader's timestamp.txt in its folder (naive UTC, as nbgrader
+    keeps it), or None where there is none (a folder copied in by hand)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc((Path(folder) / "timestamp.txt").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def record_grades(out: Path, assignment: str, students: dict, submitted: dict = None) -> Path:
+    """students: name → {question id → result dict}; submitted: name → when it was submitted
+    (default: now); returns the gradebook's path."""
     from nbgrader.api import Gradebook, MissingEntry
     from sqlalchemy.exc import SAWarning
 
@@ -36,7 +48,8 @@ def record_grades(out: Path, assignment: str, students: dict) -> Path:
                 gb.remove_submission(assignment, student)
             except MissingEntry:
                 pass
-            submission = gb.add_submission(assignment, student, timestamp=datetime.now(timezone.utc))
+            when = (submitted or {}).get(student) or datetime.now(timezone.utc)
+            submission = gb.add_submission(assignment, student, timestamp=when)
             scores = {(Path(r["notebook"]).stem, c["grade_id"]): c["score"]
                       for r in questions.values() for c in r.get("cells", [])}
             for notebook in submission.notebooks:

@@ -5,12 +5,13 @@
         subprocess.run([...], env=env)
 
 nbgrader's Assignment List and Course List work through an exchange folder (a shared
-/srv/nbgrader/exchange) that this kit does not use: without it they greet the learner with
-"Error fetching courses!". `jupyter_config` writes a Jupyter config folder, for as long as the
-server runs, that turns those pages off (the lab plugin in `labconfig/page_config.json`, the
-server extension in `jupyter_server_config.json`), as well as JupyterLab's news prompt, and
-returns the environment that points a server at it (JUPYTER_CONFIG_PATH: the user's own
-~/.jupyter settings still apply).
+/srv/nbgrader/exchange), which plain `vlmkit lab` has not: without it they greet the learner
+with "Error fetching courses!" (a course hub, vlmkit.hub, has one and keeps them).
+`jupyter_config` writes a Jupyter config folder, for as long as the server runs, that turns
+those pages off (the lab plugin in `labconfig/page_config.json`, the server extension in
+`jupyter_server_config.json`), as well as JupyterLab's news prompt, and returns the environment
+that points a server at it (JUPYTER_CONFIG_PATH: the user's own ~/.jupyter settings still
+apply).
 
 JupyterLab terminals start a login shell by default, and Debian's /etc/profile resets PATH, so
 the `vlmkit` command of the kit's environment would not be found there: the config starts bash
