@@ -1,8 +1,8 @@
 """A course on JupyterHub in a real browser: release, fetch, fill, validate, submit twice,
 collect, autograde, grade a written answer in formgrader, release feedback, fetch feedback.
 
-One hub (`tests/hub_course.py`: its own accounts, folder and ports, all removed after) with an
-instructor and two learners. The learner works in Chromium through the hub's login page and
+One hub (`tests/hub_course.py`: its own accounts, folder and ports, all removed after) with two
+instructors and two learners. The learner works in Chromium through the hub's login page and
 nbgrader's Assignment List; the instructor's steps are the kit's commands (as root, as they
 would be typed) and formgrader in the browser, served by the course's hub service.
 """
@@ -31,7 +31,7 @@ WRITTEN = "Coordinates are divided by the image size so one vocabulary fits ever
 
 @pytest.fixture(scope="module")
 def course():
-    with course_hub(learners=2) as (layout, members):
+    with course_hub(learners=2, instructors=2) as (layout, members):
         yield layout, members, f"http://127.0.0.1:{layout.settings.port}"
 
 
@@ -80,7 +80,6 @@ def _fill_q5(page) -> None:
 def test_a_learner_submits_through_the_hub_and_gets_feedback(course, browser):
     layout, members, base = course
     learner, other = sorted(m for m in members if "-l" in m)
-    instructor = next(m for m in members if "-ins" in m)
     context, page = _assignments_of(browser, base, learner, members[learner])
     _row(page, "released", "checkpoint").locator("button", has_text="Fetch").click()
     fetched = _row(page, "fetched", "checkpoint")
@@ -112,7 +111,7 @@ def test_a_learner_submits_through_the_hub_and_gets_feedback(course, browser):
     rows = {r["student"]: r for r in csv.DictReader((layout.course / "grades.csv").open())}
     assert (rows[learner]["q5"], rows[learner]["total"]) == ("1", "1"), rows[learner]
 
-    _grade_written_in_formgrader(browser, base, layout, instructor, members[instructor], learner)
+    _grade_written_in_formgrader(browser, base, layout, members, learner)
     cli("release-feedback", "--hub", str(layout.root))
     rows = {r["student"]: r for r in csv.DictReader((layout.course / "grades.csv").open())}
     assert rows[learner]["written"] == "not yet graded"  # q1..q4, q6 await a grader; q5's is in
@@ -143,7 +142,9 @@ def test_a_learner_submits_through_the_hub_and_gets_feedback(course, browser):
     assert not any(OFFSITE), OFFSITE
 
 
-def _grade_written_in_formgrader(browser, base, layout, instructor, password, learner) -> None:
+def _submission_in_formgrader(browser, base, layout, instructor, password, learner):
+    """(context, page) of an instructor's formgrader, through the course's hub service, on the
+    learner's q5 submission."""
     context, page = _logged_in(browser, base, instructor, password)
     page.wait_for_load_state()
     service = f"{base}/services/{layout.settings.course_id}/formgrader"
@@ -153,10 +154,20 @@ def _grade_written_in_formgrader(browser, base, layout, instructor, password, le
         "a[href*='/formgrader/submissions/']",
         f"els => els.filter(e => e.textContent.trim() === {learner!r}).map(e => e.href)")[0]
     page.goto(href)
+    return context, page
+
+
+def _grade_written_in_formgrader(browser, base, layout, members, learner) -> None:
+    """One instructor scores the written answer; the other, in the same course, sees that score."""
+    first, second = sorted(m for m in members if "-ins" in m)
+    context, page = _submission_in_formgrader(browser, base, layout, first, members[first], learner)
     field = page.locator("input#q5_written")
     field.fill("1")
     field.press("Tab")  # formgrader saves a score when the field loses focus
     page.wait_for_function("document.getElementById('q5_written').classList.contains('needs_manual_grade') === false")
+    context.close()
+    context, page = _submission_in_formgrader(browser, base, layout, second, members[second], learner)
+    assert page.locator("input#q5_written").input_value() == "1"
     context.close()
 
 
