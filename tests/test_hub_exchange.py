@@ -1,6 +1,6 @@
 """The course hub's exchange end to end: a real JupyterHub on 127.0.0.1, one instructor, learners A and B.
 
-One hub for the module (accounts vkx<hex>-*, course test-<hex>, a folder /tmp/vkhubtest-*, all
+One hub for the module (tests/hub_course.py: its own accounts, course id, folder and ports, all
 removed at the end): A and B log in through the hub's form (PAM), their servers start as their own
 uids, and they fetch and submit through nbgrader's Assignment List handlers, as a browser would.
 Covers who can reach what, which submission collect takes (newest, complete, owned), late flags,
@@ -16,32 +16,23 @@ import os
 import pwd
 import re
 import secrets
-import shutil
 import subprocess
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import requests
 
+from hub_course import course_hub
 from vlmkit import paths
 from vlmkit.commands import main
-from vlmkit.errors import KitError
 from vlmkit.grading.examples import solved
 from vlmkit.hub.client import HubMember
-from vlmkit.hub.exchange import collect, release_feedback, release_to_exchange
-from vlmkit.hub.run import free_ports, proxy_folder, start_hub, stop_hub
-from vlmkit.hub.setup import prepare
-from vlmkit.hub.system_users import read_passwords
+from vlmkit.hub.exchange import collect, release_feedback
 
 if os.geteuid() != 0:
     pytest.skip("the course hub makes system accounts and runs servers as them: root only",
                 allow_module_level=True)
-try:
-    proxy_folder()
-except KitError as err:
-    pytest.skip(str(err), allow_module_level=True)
 
 Q5 = "q5_coordinate_tokens.ipynb"
 ANSWER_CELL = "q5_normalize_quantize"
@@ -69,31 +60,15 @@ class Course:
 
 @pytest.fixture(scope="module")
 def course():
-    tag = secrets.token_hex(2)
-    ids = {role: f"vkx{tag}-{role}" for role in ("i", "a", "b")}
-    course_id, root = f"test-{tag}", Path(tempfile.mkdtemp(prefix="vkhubtest-", dir="/tmp"))
-    os.chmod(root, 0o755)  # the exchange must be reachable by every account
-    hub = layout = None
-    try:
-        (root / "roster.csv").write_text(f"id,name,role\n{ids['i']},Ida Instructor,instructor\n"
-                                         f"{ids['a']},Ann Learner,learner\n{ids['b']},Ben Learner,learner\n")
-        layout = prepare(root / "roster.csv", root / "hub", port=free_ports(), course_id=course_id)
-        release_to_exchange(layout)
-        hub = start_hub(layout, root / "hub.log")
-        base, passwords = f"http://127.0.0.1:{layout.settings.port}", read_passwords(layout.passwords)
-        members = {role: HubMember(base, name, passwords[name], course_id) for role, name in ids.items()}
-        for member in members.values():
+    with course_hub(learners=2) as (layout, passwords):
+        base = f"http://127.0.0.1:{layout.settings.port}"
+        members = [HubMember(base, name, password, layout.settings.course_id) for name, password in passwords.items()]
+        for member in members:
             member.login()
+        instructor, a, b = members  # course_hub lists the instructor first
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            list(pool.map(HubMember.start_server, [members["a"], members["b"]]))
-        yield Course(layout, base, members["i"], members["a"], members["b"])
-    finally:
-        if hub is not None:
-            stop_hub(hub)
-        for name in [*ids.values(), f"grader-{course_id}"]:
-            subprocess.run(["userdel", "-r", name], capture_output=True)
-        subprocess.run(["groupdel", f"formgrade-{course_id}"], capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+            list(pool.map(HubMember.start_server, [a, b]))
+        yield Course(layout, base, instructor, a, b)
 
 
 def q5_by(member: HubMember, version: int):
