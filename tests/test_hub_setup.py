@@ -79,10 +79,18 @@ def test_jupyterhub_config_serves_only_loopback_and_the_roster(tmp_path):
     assert c.JupyterHub.load_groups == {"formgrade-vlm-test": {"users": ["ada"]}}
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "formgrade-vlm-test")
     assert "access:services!service=vlm-test" in role["scopes"]
-    service, = c.JupyterHub.services
+    culler, service = c.JupyterHub.services
+    assert culler["command"][-1] == "--timeout=3600" and "idle-culler" in [r["name"] for r in c.JupyterHub.load_roles]
     assert (service["name"], service["user"], service["cwd"]) == ("vlm-test", "grader-vlm-test", str(layout.course))
     assert service["url"] == f"http://127.0.0.1:{port['service']}"
     assert str(layout.jupyter / "grader") in service["environment"]["JUPYTER_CONFIG_PATH"]
+
+
+def test_no_idle_culler_when_servers_are_never_stopped(tmp_path):
+    _layout(tmp_path, idle_timeout_s=0)
+    c = Config()
+    configure(c, str(tmp_path))
+    assert [s["name"] for s in c.JupyterHub.services] == ["vlm-test"]
 
 
 def test_learners_keep_the_assignment_list_and_lose_the_instructors_pages():

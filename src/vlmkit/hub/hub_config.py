@@ -9,9 +9,13 @@
 - Formgrader: a hub service named after the course, run by the grader account on course/ (the
   kit's grades folder), reachable by the group formgrade-<course> (the instructors), as in
   nbgrader's demo_one_class_multiple_graders.
+- Idle servers: stopped after `idle_timeout_s` without activity by jupyterhub-idle-culler (a
+  hub service); on a 2-core machine a class's forgotten servers otherwise hold its memory.
 - Ports on 127.0.0.1 only: the hub's public port P, the proxy's API P+1, the hub itself P+2,
   the formgrader service P+3.
 """
+
+import sys
 
 from vlmkit import paths
 from vlmkit.grading.formgrader import JUPYTER_DATA
@@ -62,7 +66,7 @@ def configure(c, root: str) -> None:
         # nbgrader's Course List asks the hub for services with the server's token
         {"name": "server", "scopes": ["inherit"]},
     ]
-    c.JupyterHub.services = [{
+    c.JupyterHub.services = _idle_culler(c, settings.idle_timeout_s) + [{
         "name": course,
         "url": f"http://127.0.0.1:{port['service']}",
         "command": [str(KIT_BIN / "jupyterhub-singleuser"), f"--ServerApp.root_dir={layout.course}"],
@@ -72,3 +76,14 @@ def configure(c, root: str) -> None:
         "environment": {**server_environment(layout, "grader"), "JUPYTER_PATH": str(JUPYTER_DATA),
                         "JUPYTERHUB_DEFAULT_URL": "/lab"},
     }]
+
+
+def _idle_culler(c, timeout_s: int) -> list:
+    """The idle culler service (and the role that lets it stop servers), or none."""
+    if not timeout_s:
+        return []
+    c.JupyterHub.load_roles.append({"name": "idle-culler", "services": ["idle-culler"],
+                                    "scopes": ["list:users", "read:users:activity", "read:servers",
+                                               "delete:servers"]})
+    return [{"name": "idle-culler",
+             "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout_s}"]}]

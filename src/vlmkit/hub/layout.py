@@ -35,6 +35,7 @@ class HubSettings:
     due: dict = field(default_factory=dict)  # assignment → ISO date-time (UTC); later is late
     mem_limit: str = "8G"  # address space per process of a single-user server
     processes: int = 512  # tasks per account (RLIMIT_NPROC): kernels, threads, terminals
+    idle_timeout_s: int = 3600  # stop a server idle this long (its files stay); 0: never
     members: list = field(default_factory=list)  # [{"id", "name", "role"}] from the roster
 
     def due_date(self, assignment: str):
