@@ -190,7 +190,8 @@ def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path
     out = tmp_path / "out"
     shutil.copytree(graded_all[0], out)
     rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
-    assert rows["complete"]["written"] == rows["blank"]["written"] == "not yet graded"
+    assert rows["complete"]["written"] == "not yet graded"
+    assert rows["blank"]["written"] == "0"  # every answer left as released: scored 0, nothing to grade
     _grade_written(out, "complete", {f"q{i}_written": 1.0 for i in range(1, 6)})
     record_grades(out, "checkpoint", {"complete": graded_all[1]["checkpoint"]["complete"]})  # a re-grade
     pages = refresh(out)

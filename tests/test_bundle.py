@@ -6,7 +6,7 @@ pulls PyTorch), runs `make check-install` and `make lab` there, and checks that 
 bundle's own `vlmkit`. `make lab` is `vlmkit lab`: nbgrader's exchange pages off, `vlmkit` (and
 the environment's python) first on its terminals' PATH. Self-check in the bundle is tested in
 tests/test_bundle_and_dask.py (the sandbox it runs in cannot see libraries through that .pth).
-About 15 s of CPU (35-60 s wall on a loaded 2-core machine).
+`make submission` zips the notebooks alone. About 15 s of CPU (35-60 s wall on a loaded 2-core machine).
 Run: .venv/bin/python -m pytest -q tests/test_bundle.py
 """
 
@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from browser.servers import free_port, jupyter_server
 from lab_server import SYSTEM_PATH, request, run_in_terminal
 
 from vlmkit import paths
+from vlmkit.course import load_course
 from vlmkit.grading.bundle import make_bundle
 
 OFFLINE_INSTALL = "PIP_OPTIONS=-q --no-deps --no-build-isolation"
@@ -94,3 +96,18 @@ def test_make_lab_serves_the_notebooks_without_exchange_pages_and_with_vlmkit_in
         terminal = asyncio.run(run_in_terminal(
             base, token, "command -v vlmkit; python -c 'from vlmkit import paths; print(paths.ROOT)'"))
         assert f"{venv}/bin/vlmkit\r\n{folder}\r\n" in terminal  # even after ~/.bashrc's own PATH
+
+
+def test_make_submission_zips_the_notebooks_only(bundle):
+    folder, _, _ = bundle
+    autosave = folder / "notebooks" / "checkpoint" / ".ipynb_checkpoints"
+    autosave.mkdir(exist_ok=True)
+    (autosave / "q1_clip_loss-checkpoint.ipynb").write_text("{}")
+    (folder / "notebooks" / "capstone" / ".notes.txt").write_text("mine")
+    (folder / "notebooks" / ".DS_Store").write_bytes(b"\0")
+    done = make(bundle, "submission")
+    assert done.returncode == 0, done.stdout + done.stderr
+    names = zipfile.ZipFile(folder / "submission.zip").namelist()
+    expected = [f"checkpoint/{q.notebook}" for q in load_course()["checkpoint"].questions]
+    assert names == expected + ["capstone/capstone.ipynb"]
+    assert "submission.zip written (7 notebooks)" in done.stdout

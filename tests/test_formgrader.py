@@ -1,5 +1,6 @@
-"""What formgrader reads: the autograded notebooks `vlmkit autograde` writes, and the config
-`vlmkit formgrader` writes (the browser walk through formgrader is in tests/browser/)."""
+"""What formgrader reads: the autograded notebooks `vlmkit autograde` writes, the config
+`vlmkit formgrader` writes and the empty written answers scored 0 in the gradebook (the browser
+walk through formgrader is in tests/browser/; stopping it by signal in test_server_signals.py)."""
 
 import json
 
@@ -11,6 +12,9 @@ from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.autograded import autograded_notebook
 from vlmkit.grading.formgrader import EXPORT_FILE, formgrader_server, write_config
+from vlmkit.grading.gradebook import EMPTY_ANSWER, record_grades
+
+Q1 = "q1_clip_loss.ipynb"
 
 
 def _cell(source, grade_id=None, outputs=()):
@@ -57,3 +61,43 @@ def test_formgrader_config_points_nbgrader_at_the_grades_folder(tmp_path):
     assert "--port=8123" in argv and "--ServerApp.token=t0k" in argv and "--ip=127.0.0.1" in argv
     mathjax_macro = env["JUPYTER_PATH"].split(":")[0] + "/nbconvert/templates/base/mathjax.html.j2"
     assert "/static/jupyter_server_mathjax/MathJax.js" in open(mathjax_macro).read()
+
+
+def _graded_q1(out, student: str, answer: str) -> None:
+    """The autograded copy of q1 `vlmkit autograde` leaves for formgrader, with this written answer."""
+    notebook = nbformat.read(str(paths.NOTEBOOKS / "checkpoint" / Q1), as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q1_written":
+            cell.source = answer
+    folder = out / "autograded" / student / "checkpoint"
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, str(folder / Q1))
+
+
+def _written_q1(out, student: str) -> tuple:
+    """(manual score, awaiting grading in formgrader, comment) of q1's written answer."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("q1_written", "q1_clip_loss", "checkpoint", student)
+        comment = gb.find_comment("q1_written", "q1_clip_loss", "checkpoint", student)
+        return grade.manual_score, grade.needs_manual_grade, comment.comment
+
+
+def test_an_empty_written_answer_is_scored_0_with_a_note_until_an_answer_is_written(tmp_path):
+    students = {"ann": "YOUR ANSWER HERE", "bob": " \n", "cy": "Symmetric: each direction normalises over its own set."}
+    for student, answer in students.items():
+        _graded_q1(tmp_path, student, answer)
+    record_grades(tmp_path, "checkpoint", {student: {} for student in students})
+    assert _written_q1(tmp_path, "ann") == _written_q1(tmp_path, "bob") == (0.0, False, EMPTY_ANSWER)
+    assert _written_q1(tmp_path, "cy") == (None, True, None)  # awaits the instructor
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:  # still editable by hand in formgrader
+        gb.find_grade("q1_written", "q1_clip_loss", "checkpoint", "ann").manual_score = 0.25
+        gb.db.commit()
+    _graded_q1(tmp_path, "bob", "Each row is a softmax over texts, each column over images.")
+    record_grades(tmp_path, "checkpoint", {student: {} for student in students})  # a re-grade
+    assert _written_q1(tmp_path, "ann")[0] == 0.25  # the instructor's score stays
+    assert _written_q1(tmp_path, "bob") == (None, True, None)  # an answer now: to grade by hand

@@ -28,8 +28,9 @@ DATE = (2026, 12, 6, 18, 0, 0)
 
 @pytest.fixture(scope="session")
 def made_zip(tmp_path_factory) -> bytes:
-    """submission.zip as the learner bundle's `make submission` writes it, from the released
-    notebooks, with the .ipynb_checkpoints/ copy that Jupyter leaves beside them."""
+    """submission.zip as a learner's own zip tool makes it from the released notebooks (as the
+    bundle's `make submission` did before `vlmkit submission`), with the .ipynb_checkpoints/ copy
+    that Jupyter leaves beside them: collect must still ignore it."""
     root = tmp_path_factory.mktemp("learner")
     shutil.copytree(paths.NOTEBOOKS, root / "notebooks")
     hidden = root / "notebooks" / "checkpoint" / ".ipynb_checkpoints"

@@ -2,15 +2,18 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
+import pytest
 
-from conftest import CHECKPOINT, solved_notebook, with_answer
+from conftest import CHECKPOINT, COURSE, solved_notebook, with_answer
 from vlmkit import paths
+from vlmkit.errors import KitError
 from vlmkit.grading.autograde import autograde
 from vlmkit.grading.examples import delegating_answers
 from vlmkit.grading.report import question_table
-from vlmkit.grading.selfcheck import selfcheck
+from vlmkit.grading.selfcheck import locate, resolve, selfcheck
 
 Q5 = "q5_coordinate_tokens.ipynb"
 
@@ -80,3 +83,16 @@ def test_table_of_some_notebooks_counts_the_checked_ones_without_a_band():
     assert "2 of 6 checked: 1.25/2 (the band needs all 6)" in table
     assert "total:" not in table and "redo the phase" not in table
     assert sum("not checked" in line for line in table.splitlines()) == 4
+
+
+def test_a_path_as_jupyterlabs_file_browser_shows_it_is_found_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a folder without checkpoint/ (the learner's terminal may be anywhere)
+    shown = f"checkpoint/{Q5}"
+    assert resolve(shown) == paths.NOTEBOOKS / "checkpoint" / Q5
+    assert [(a.name, q.id) for a, q, _ in locate([shown], COURSE)] == [("checkpoint", "q5")]
+    assert resolve(f"notebooks/checkpoint/{Q5}") == paths.ROOT / "notebooks" / "checkpoint" / Q5
+    (tmp_path / "checkpoint").mkdir()
+    nbformat.write(solved_notebook(Q5), str(tmp_path / shown))
+    assert resolve(shown) == Path(shown)  # one in this folder comes first
+    with pytest.raises(KitError, match="does not exist"):
+        resolve("checkpoint/q9_missing.ipynb")

@@ -114,7 +114,7 @@ def test_a_learner_submits_through_the_hub_and_gets_feedback(course, browser):
     _grade_written_in_formgrader(browser, base, layout, members, learner)
     cli("release-feedback", "--hub", str(layout.root))
     rows = {r["student"]: r for r in csv.DictReader((layout.course / "grades.csv").open())}
-    assert rows[learner]["written"] == "not yet graded"  # q1..q4, q6 await a grader; q5's is in
+    assert rows[learner]["written"] == "1"  # q5's as graded; q1..q4, q6 left empty: scored 0 by autograde
     export = _nbgrader_export(layout)
     assert (export[learner]["score"], export[learner]["max_score"]) == ("2.0", "12.0")  # q5: 1 auto + 1 written
 

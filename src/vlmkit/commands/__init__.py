@@ -17,8 +17,8 @@ import sys
 from vlmkit.errors import KitError
 
 # The subcommands, in the order `--help` lists them: learner, instructor, then maintainer.
-COMMANDS = ["selfcheck", "lab", "course", "hub", "collect", "autograde", "class_report", "formgrader", "feedback",
-            "release_feedback", "doctor", "demo", "eval", "release", "audit", "train", "testset"]
+COMMANDS = ["selfcheck", "lab", "submission", "course", "hub", "collect", "autograde", "class_report", "formgrader",
+            "feedback", "release_feedback", "doctor", "demo", "eval", "release", "audit", "train", "testset"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,18 +3,19 @@
     vlmkit formgrader grades/ [--port 8890]
 
 Serves formgrader for the folder `vlmkit autograde --out GRADES` wrote: every submission appears
-under Manual Grading and written answers are graded there. Runs until Ctrl-C, then brings
+under Manual Grading and written answers are graded there. Runs until Ctrl-C (or SIGTERM, or
+SIGHUP when its terminal closes), stops the server with everything it started, then brings
 GRADES/grades.csv, report.json and the feedback pages up to date with the manual grades, as
 `vlmkit feedback GRADES` does (no notebook runs again). Works offline.
 """
 
 import secrets
-import subprocess
 from pathlib import Path
 
 from vlmkit.commands.defaults import default_of
 from vlmkit.grading.after_manual import refresh
 from vlmkit.grading.formgrader import formgrader_server
+from vlmkit.grading.jupyter_process import serve
 
 
 def register(subparsers):
@@ -31,10 +32,7 @@ def run(args) -> int:
     token = args.token or secrets.token_hex(16)
     argv, env = formgrader_server(grades, port=args.port, token=token)
     print(f"formgrader: http://127.0.0.1:{args.port}/formgrader?token={token}  (Ctrl-C stops it)", flush=True)
-    try:
-        status = subprocess.run(argv, env=env, cwd=grades).returncode
-    except KeyboardInterrupt:  # the instructor's way to stop it; the server stops with it
-        status = 0
+    status = serve(argv, env, grades)  # 0 when stopped by Ctrl-C, SIGTERM or SIGHUP
     pages = refresh(grades)
     print(f"manual grades written to {grades / 'grades.csv'}, {grades / 'report.json'} "
           f"and {len(pages)} feedback pages")

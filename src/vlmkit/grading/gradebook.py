@@ -5,6 +5,12 @@
 `vlmkit autograde` judges outside nbgrader's executor, then records each test cell's score
 here as nbgrader's `auto_score`; formgrader and `nbgrader export` then work as usual. Each
 student's submission is replaced in one transaction.
+
+A written answer left empty (blank, or still the release's "YOUR ANSWER HERE") has nothing to
+grade: it is scored 0 as a manual grade with the note EMPTY_ANSWER as nbgrader's automatic
+comment, so formgrader does not list it as awaiting grading; the instructor may still change
+it. A score the instructor gave by hand is never replaced; that automatic 0 is, once the
+re-graded answer is no longer empty.
 """
 
 import tempfile
@@ -12,7 +18,10 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+from vlmkit.grading.notebook import BrokenNotebook, nbgrader_meta, read_notebook
 from vlmkit.grading.release import generate
+
+EMPTY_ANSWER = "no answer written: scored 0 automatically (give a score to grade it by hand)"
 
 
 def submitted_at(folder: Path):
@@ -44,7 +53,10 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
             manual = {}  # an instructor's manual grades survive a re-grade
             try:
                 old = gb.find_submission(assignment, student)
-                manual = {(nb.name, g.name): g.manual_score for nb in old.notebooks for g in nb.grades}
+                automatic = {(nb.name, c.name) for nb in old.notebooks for c in nb.comments
+                             if c.auto_comment == EMPTY_ANSWER and c.manual_comment is None}
+                manual = {(nb.name, g.name): g.manual_score for nb in old.notebooks for g in nb.grades
+                          if not ((nb.name, g.name) in automatic and g.manual_score == 0)}
                 gb.remove_submission(assignment, student)
             except MissingEntry:
                 pass
@@ -53,15 +65,36 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
             scores = {(Path(r["notebook"]).stem, c["grade_id"]): c["score"]
                       for r in questions.values() for c in r.get("cells", [])}
             for notebook in submission.notebooks:
+                empty = _empty_answers(Path(out) / "autograded" / student / assignment / f"{notebook.name}.ipynb")
+                comments = {c.name: c for c in notebook.comments}
                 for grade in notebook.grades:
                     key = (notebook.name, grade.name)
                     if grade.cell.cell_type == "code":  # autograded; written answers stay manual
                         grade.auto_score = scores.get(key, 0.0)
                     grade.manual_score = manual.get(key)
+                    if grade.cell.cell_type == "markdown" and grade.manual_score is None and empty(grade.name):
+                        grade.manual_score = 0.0
+                        if grade.name in comments:  # every solution cell has one in nbgrader
+                            comments[grade.name].auto_comment = EMPTY_ANSWER
                     # formgrader's "needs manual grade": the written answers nobody has graded yet
                     grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
             gb.db.commit()
     return db
+
+
+def _empty_answers(graded: Path):
+    """grade_id → whether that written answer of the graded notebook is empty (blank or the
+    release's placeholder); every answer is, where no notebook was graded (missing, broken)."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    placeholder = ClearSolutions.text_stub.default_value  # what nbgrader's release left there
+    try:
+        cells = read_notebook(graded).get("cells", [])
+    except BrokenNotebook:
+        cells = []
+    answers = {nbgrader_meta(c).get("grade_id"): "".join(c.get("source", "")) for c in cells
+               if isinstance(c, dict) and c.get("cell_type") == "markdown"}
+    return lambda grade_id: answers.get(grade_id, "").strip() in ("", placeholder)
 
 
 def _knows(db: Path, assignment: str) -> bool:

@@ -17,20 +17,22 @@ JupyterLab terminals start a login shell by default, and Debian's /etc/profile r
 the `vlmkit` command of the kit's environment would not be found there: the config starts bash
 as a plain interactive shell whose start-up file reads the user's ~/.bashrc (which may put
 pyenv or conda first) and then puts the kit's bin folder first, as an activated venv would.
-The instructor's view reuses it with `hidden=EXCHANGE_PAGES` (formgrader stays).
+The instructor's view reuses it with `hidden=EXCHANGE_PAGES` (formgrader stays). The server
+itself runs in the folder it serves (jupyter_process.serve), so the terminals open where the file
+browser is rooted and the paths it shows work in them (`vlmkit selfcheck checkpoint/q5_....ipynb`).
 """
 
 import contextlib
 import json
 import os
 import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.errors import KitError
+from vlmkit.grading.jupyter_process import serve
 
 # nbgrader's pages by name; each is a lab plugin "@jupyter/nbgrader:<name>" and, for some, a server
 # extension "nbgrader.server_extensions.<name with underscores>".
@@ -98,9 +100,10 @@ def lab_argv(folder: Path, port: int = 8888, open_browser: bool = True) -> list[
 
 
 def start_lab(folder: Path = None, port: int = 8888, open_browser: bool = True, hidden=LEARNER_HIDDEN) -> int:
-    """Run JupyterLab on `folder` (default: the kit's notebooks) until it stops; its exit status."""
+    """Run JupyterLab on `folder` (default: the kit's notebooks) until it stops or is stopped
+    (Ctrl-C, SIGTERM, SIGHUP: jupyter_process.serve); its exit status."""
     folder = Path(folder or paths.NOTEBOOKS).resolve()
     if not folder.is_dir():
         raise KitError(f"{folder} is not a folder; give the folder of your notebooks (e.g. notebooks)")
     with jupyter_config(hidden) as env:
-        return subprocess.run(lab_argv(folder, port, open_browser), env=env).returncode
+        return serve(lab_argv(folder, port, open_browser), env, folder)

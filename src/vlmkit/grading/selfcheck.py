@@ -2,6 +2,7 @@
 
     vlmkit selfcheck                          # every notebook in notebooks/checkpoint/
     vlmkit selfcheck notebooks/checkpoint/q5_coordinate_tokens.ipynb
+    vlmkit selfcheck checkpoint/q5_coordinate_tokens.ipynb   # as JupyterLab's file browser shows it
 
 It runs the same engine as the autograder (same sandbox, same judges) on the learner's own
 notebook, without hidden checks and without any instructor file. Exit status 0 only when
@@ -25,15 +26,24 @@ def locate(notebooks, course) -> list:
         return found
     located = []
     for raw in notebooks:
-        path = Path(raw)
-        if not path.exists():
-            raise KitError(f"{path} does not exist")
+        path = resolve(raw)
         match = [(a, a.by_notebook(path.name)) for a in course.values() if a.by_notebook(path.name)]
         if not match:
             known = ", ".join(q.notebook for a in course.values() for q in a.questions)
             raise KitError(f"{path.name} is not a course notebook (known: {known})")
         located.append((*match[0], path))
     return located
+
+
+def resolve(raw) -> Path:
+    """The notebook `raw` names: relative to this folder, else to the kit's notebooks/ (the root of
+    `vlmkit lab`'s file browser), else to the kit's folder; an error where none exists."""
+    path = Path(raw)
+    candidates = [path] if path.is_absolute() else [path, paths.NOTEBOOKS / path, paths.ROOT / path]
+    found = next((p for p in candidates if p.exists()), None)
+    if found is None:
+        raise KitError(f"{path} does not exist (looked here and in {paths.NOTEBOOKS})")
+    return found
 
 
 def selfcheck(notebooks=None, limits: Limits = Limits()) -> dict:
