@@ -13,7 +13,7 @@ from vlmkit.errors import KitError
 from vlmkit.grading.after_manual import refresh
 from vlmkit.grading.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html
 from vlmkit.grading.notebook import merge, read_notebook
-from vlmkit.grading.report import grades_csv, written_entry
+from vlmkit.grading.report import grades_csv, points_text, written_entry
 from vlmkit.grading.written import NOT_GRADED, course_written_cells, key_points
 
 Q1 = "q1_clip_loss.ipynb"
@@ -74,10 +74,10 @@ def test_written_answer_awaits_grading_then_shows_score_and_key_points():
     keys = course_written_cells("checkpoint")["q1_written"].key_points
     assert keys.startswith("*Key points.*") and "BEGIN SOLUTION" not in keys
     waiting = feedback_html(result, merged, {"q1_written": {"score": None, "max_score": 1.0, "key_points": keys}})
-    assert "awaiting grading (1 points)" in waiting and "<strong>both</strong>" in waiting
+    assert "awaiting grading (1 point)" in waiting and "<strong>both</strong>" in waiting
     assert "Each direction normalises over a different set" not in waiting
     graded = feedback_html(result, merged, {"q1_written": {"score": 0.5, "max_score": 1.0, "key_points": keys}})
-    assert "0.5/1 points" in graded and "Each direction normalises over a different set" in graded
+    assert "0.5/1 point" in graded and "Each direction normalises over a different set" in graded
 
 
 def test_learner_markdown_cannot_inject_html_and_the_page_is_capped():
@@ -119,3 +119,11 @@ def test_grades_csv_reports_written_answers_apart_from_the_autograded_score():
 def test_refreshing_an_empty_folder_says_what_to_run_first(tmp_path):
     with pytest.raises(KitError, match="run `vlmkit autograde"):
         refresh(tmp_path)
+
+
+def test_points_take_the_singular_only_for_one():
+    assert [points_text(1), points_text(0.5), points_text(2), points_text(0, 1), points_text(0.25, 0.25),
+            points_text(1, 1, "autograded"), points_text(3, 6, "autograded")] == \
+        ["1 point", "0.5 points", "2 points", "0/1 point", "0.25/0.25 points", "1/1 autograded point",
+         "3/6 autograded points"]
+

@@ -16,6 +16,7 @@ from matplotlib.patches import Patch
 
 from vlmkit.course import SCORE_BANDS
 from vlmkit.grading.class_metrics import SHORT_OF_KIT
+from vlmkit.grading.report import points_text
 
 BAND_COLOURS = ["#2e7d32", "#9ccc65", "#ffb300", "#e53935"]  # SCORE_BANDS order: best first
 MISCONCEPTIONS_DRAWN = 15
@@ -172,7 +173,7 @@ def assignment_section(name: str, summary: dict, ranked: list, measured: list) -
              "; ".join(f"{message} ({count})" for message, count in m["messages"])) for m in checks]
     return (f"<h2>{html.escape(summary['title'])} across the class</h2>"
             f"<p><b>{summary['complete']} of {summary['learners']}</b> learners completed it "
-            f"(all {summary['max_points']:g} points).</p>"
+            f"(all {points_text(summary['max_points'])}).</p>"
             + score_figure(summary["score_counts"], summary["max_points"])
             + "".join(metrics_section(entry) for entry in measured if entry["assignment"] == name)
             + _table(["check", "passed", "share passing", "failures (learners)"], rows))

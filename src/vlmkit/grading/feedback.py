@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ElementTree
 
 from vlmkit.grading.autograded import verdict_text
 from vlmkit.grading.notebook import nbgrader_meta
-from vlmkit.grading.report import fmt_points
+from vlmkit.grading.report import points_text
 from vlmkit.grading.written import is_written
 
 HIDDEN_BLOCK = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.DOTALL)
@@ -100,9 +100,8 @@ def _written_html(cell, written: dict) -> str:
     meta = nbgrader_meta(cell)
     grade = written.get(meta.get("grade_id"), {})
     score, max_score = grade.get("score"), grade.get("max_score", meta.get("points", 0))
-    status = (f"<span class='score'>{fmt_points(score)}/{fmt_points(float(max_score))} points</span>"
-              if score is not None else
-              f"<span class='awaiting'>{AWAITING} ({fmt_points(float(max_score))} points)</span>")
+    status = (f"<span class='score'>{points_text(score, float(max_score))}</span>" if score is not None else
+              f"<span class='awaiting'>{AWAITING} ({points_text(float(max_score))})</span>")
     parts = [f"<div class='written'><p>Your written answer — {status}</p>",
              f"<div class='md'>{markdown_html(_source(cell))}</div>"]
     if score is not None and grade.get("key_points"):
@@ -132,8 +131,8 @@ def feedback_html(result: dict, notebook: dict, written: dict = None) -> str:
     cells_by_id = {c["grade_id"]: c for c in result.get("cells", [])}
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(result['notebook'])}"
              f"</title><style>{STYLE}</style></head><body>",
-             f"<h1 class='title'>{html.escape(result['notebook'])}: {fmt_points(result['score'])}/"
-             f"{fmt_points(result['max_score'])} autograded points</h1>"]
+             f"<h1 class='title'>{html.escape(result['notebook'])}: "
+             f"{points_text(result['score'], result['max_score'], 'autograded')}</h1>"]
     parts += [f"<p class='note'>{html.escape(n)}</p>" for n in result.get("notes", [])]
     budget = MAX_FEEDBACK_BYTES - len("".join(parts).encode()) - 200
     for cell in notebook.get("cells", []):
