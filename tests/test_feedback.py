@@ -3,6 +3,8 @@
 
 import csv
 import io
+import os
+import stat
 
 import nbformat
 import pytest
@@ -11,9 +13,10 @@ from conftest import COURSE
 from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.after_manual import refresh
+from vlmkit.grading.class_report import pseudonyms
 from vlmkit.grading.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html
 from vlmkit.grading.notebook import merge, read_notebook
-from vlmkit.grading.report import grades_csv, points_text, written_entry
+from vlmkit.grading.report import OUTPUT_MODE, atomic_write, grades_csv, points_text, written_entry
 from vlmkit.grading.written import NOT_GRADED, course_written_cells, key_points
 
 Q1 = "q1_clip_loss.ipynb"
@@ -126,4 +129,15 @@ def test_points_take_the_singular_only_for_one():
             points_text(1, 1, "autograded"), points_text(3, 6, "autograded")] == \
         ["1 point", "0.5 points", "2 points", "0/1 point", "0.25/0.25 points", "1/1 autograded point",
          "3/6 autograded points"]
+
+
+def test_outputs_are_readable_by_the_graders_group_and_the_pseudonym_key_is_not(tmp_path):
+    old = os.umask(0o077)  # whatever the umask, the mode is the kit's
+    try:
+        atomic_write(tmp_path / "grades.csv", "student\n")
+        key = pseudonyms(tmp_path, ["a"])
+    finally:
+        os.umask(old)
+    assert OUTPUT_MODE == 0o640 and stat.S_IMODE((tmp_path / "grades.csv").stat().st_mode) == 0o640
+    assert key and stat.S_IMODE((tmp_path / ".pseudonym_key").stat().st_mode) == 0o600
 

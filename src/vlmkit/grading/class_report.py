@@ -219,7 +219,7 @@ def pseudonyms(grades: Path, students) -> dict:
     same learner gets the same name on every run, and nobody without the key can test a guess."""
     key_file = Path(grades) / KEY_NAME
     if not key_file.exists():
-        atomic_write(key_file, secrets.token_hex(32))
+        atomic_write(key_file, secrets.token_hex(32), mode=0o600)  # the key is a secret, even from the group
     key = key_file.read_text().strip().encode()
     return {s: "learner-" + hmac.new(key, s.encode(), hashlib.sha256).hexdigest()[:10] for s in students}
 
