@@ -141,3 +141,10 @@ def test_outputs_are_readable_by_the_graders_group_and_the_pseudonym_key_is_not(
     assert OUTPUT_MODE == 0o640 and stat.S_IMODE((tmp_path / "grades.csv").stat().st_mode) == 0o640
     assert key and stat.S_IMODE((tmp_path / ".pseudonym_key").stat().st_mode) == 0o600
 
+
+def test_math_reads_as_jupyterlab_draws_it():
+    # q1's own formulas: an escaped underscore inside \text, and \mathcal without braces
+    assert "<mtext>log_scale</mtext>" in math_html(r"e^{\text{log\_scale}}")
+    script = math_html(r"\mathcal L_{I\to T}")
+    assert "<mi>ℒ</mi>" in script and "mathvariant" not in script  # browsers ignore mathvariant="script"
+    assert math_html(r"\mathcal{L}") == math_html(r"\mathcal L") and "<mi>ℝ</mi>" in math_html(r"\mathbb R")

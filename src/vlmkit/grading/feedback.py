@@ -15,6 +15,7 @@ Markdown cells too: it is escaped). The page is capped in size whatever the lear
 
 import html
 import re
+import unicodedata
 import xml.etree.ElementTree as ElementTree
 
 from vlmkit.grading.autograded import verdict_text
@@ -41,6 +42,14 @@ MATHML_ATTRIBUTES = {"display", "mathvariant", "stretchy", "fence", "separator",
                      "minsize", "maxsize", "symmetric", "largeop", "notation", "open", "close",
                      "separators", "form", "columnlines", "rowlines", "frame", "framespacing", "align",
                      "encoding"}
+
+# latex2mathml keeps TeX's escapes inside \text{…} (`log\_scale` would show its backslash).
+TEXT_ESCAPE = re.compile(r"\\([_%$&#{} ])")
+# Browsers draw MathML Core, which ignores mathvariant beyond "normal": `\mathcal L` would show a
+# plain L. These variants become the Unicode letters MathJax draws (ℒ), as latex2mathml already
+# does for `\mathcal{L}`; a letter Unicode lacks keeps the attribute.
+VARIANT_LETTERS = {"script": "SCRIPT", "bold-script": "BOLD SCRIPT", "double-struck": "DOUBLE-STRUCK",
+                   "fraktur": "FRAKTUR", "bold-fraktur": "BOLD FRAKTUR", "bold": "BOLD"}
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:62em;margin:2em auto;padding:0 1em;
 line-height:1.5;color:#222}h1.title{border-bottom:2px solid #ccc;padding-bottom:.3em}
@@ -73,8 +82,32 @@ def math_html(tex: str, display: bool = False) -> str:
                 or not set(element.attrib) <= MATHML_ATTRIBUTES:
             return fallback
         element.tag = element.tag.removeprefix(MATHML_NS)
+        if element.tag == "mtext" and element.text:
+            element.text = TEXT_ESCAPE.sub(r"\1", element.text)
+        if element.tag == "mi" and element.get("mathvariant") in VARIANT_LETTERS and element.text:
+            letters = _variant_letters(element.text, VARIANT_LETTERS[element.get("mathvariant")])
+            if letters:
+                element.text = letters
+                del element.attrib["mathvariant"]
     tree.set("xmlns", MATHML_NS.strip("{}"))
     return ElementTree.tostring(tree, encoding="unicode")
+
+
+def _variant_letters(text: str, variant: str):
+    """`text` in Unicode's mathematical letters of `variant` ("SCRIPT"), or None if one is missing."""
+    def letter(ch):
+        case = "CAPITAL" if ch.isupper() else "SMALL"
+        for name in (f"MATHEMATICAL {variant} {case} {ch.upper()}", f"{variant} {case} {ch.upper()}"):
+            try:
+                return unicodedata.lookup(name)
+            except KeyError:
+                continue
+        raise KeyError(ch)
+
+    try:
+        return "".join(letter(ch) for ch in text) if text.isascii() and text.isalpha() else None
+    except KeyError:
+        return None
 
 
 def _markdown_renderer():
