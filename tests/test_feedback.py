@@ -83,6 +83,21 @@ def test_written_answer_awaits_grading_then_shows_score_and_key_points():
     assert "0.5/1 point" in graded and "Each direction normalises over a different set" in graded
 
 
+def test_the_graders_comments_show_beside_their_cells_rendered_and_escaped():
+    result, merged = _q1_graded()
+    comments = {"q1_written": "Good: **both** directions. <script>alert(1)</script> $\\tau$",
+                "q1_loss": "Clamp *before* exponentiating."}
+    page = feedback_html(result, merged, {"q1_written": {"score": 1.0, "max_score": 1.0, "key_points": "k"}},
+                         comments)
+    written = page[page.index("<div class='written'>"):]
+    assert written.index("Your grader's comment") < written.index("My answer")  # next to the score
+    assert "<strong>both</strong>" in written and "&lt;script&gt;alert(1)&lt;/script&gt;" in written
+    assert "<script" not in page and "<mi>τ</mi>" in written
+    comment = page.index("</pre><div class='comment md'><p><b>Your grader's comment</b></p><p>Clamp <em>before</em>")
+    assert "def clip_logits" in page[page.rindex("<pre class='code'>", 0, comment):comment]  # under that answer
+    assert feedback_html(result, merged).count("grader's comment") == 0
+
+
 def test_learner_markdown_cannot_inject_html_and_the_page_is_capped():
     result, merged = _q1_graded("<script>steal()</script><div id='fake-score'>6/6</div> $\\text{<img src=x>}$")
     page = feedback_html(result, merged)

@@ -41,10 +41,11 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
     with Gradebook(f"sqlite:///{db}") as gb:
         for student, questions in students.items():
             gb.update_or_create_student(student)
-            manual = {}  # an instructor's manual grades survive a re-grade
+            manual, comments = {}, {}  # an instructor's manual grades and comments survive a re-grade
             try:
                 old = gb.find_submission(assignment, student)
                 manual = {(nb.name, g.name): g.manual_score for nb in old.notebooks for g in nb.grades}
+                comments = {(nb.name, c.name): c.manual_comment for nb in old.notebooks for c in nb.comments}
                 gb.remove_submission(assignment, student)
             except MissingEntry:
                 pass
@@ -60,6 +61,8 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
                     grade.manual_score = manual.get(key)
                     # formgrader's "needs manual grade": the written answers nobody has graded yet
                     grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
+                for comment in notebook.comments:
+                    comment.manual_comment = comments.get((notebook.name, comment.name))
             gb.db.commit()
     return db
 
