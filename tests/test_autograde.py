@@ -199,7 +199,7 @@ def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path
     q1 = (out / "feedback" / "complete" / "checkpoint" / "q1_clip_loss.html").read_text()
     q6 = (out / "feedback" / "complete" / "checkpoint" / "q6_vla_actions.html").read_text()
     key_points = "<p><b>Key points</b></p>"  # the example's answers are the key points themselves
-    assert "1/1 points" in q1 and key_points in q1
+    assert "1/1 point" in q1 and key_points in q1
     assert "awaiting grading" in q6 and key_points not in q6 and "<math" in q6
     rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
     assert rows["complete"]["written"] == "not yet graded"  # q6's answer is not graded yet
