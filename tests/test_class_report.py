@@ -25,6 +25,7 @@ from vlmkit.grading.class_report import (
     CSV_COLUMNS,
     diagnosis,
     pseudonyms,
+    same_mistake,
     write_class_report,
     written_answers,
 )
@@ -113,6 +114,12 @@ def test_a_diagnosis_is_the_mistake_a_message_names_whichever_check_gave_it():
     assert diagnosis(f"clip_loss: wrong values (beyond tolerance 1e-05) — {hint}") == hint
     assert diagnosis(f"clip_loss(grads): wrong values — {hint} (on 3 of 5 unseen inputs)") == hint
     assert diagnosis("quantize: wrong values (on 2 of 8 unseen inputs)") == "quantize: wrong values"
+    assert same_mistake(diagnosis("normalize_actions (7-DoF, out of range): wrong values (beyond tolerance 1e-06)")) \
+        == same_mistake(diagnosis("normalize_actions: wrong values (beyond tolerance 1e-06)")) \
+        == "normalize_actions: wrong values"
+    assert same_mistake("more than half a bin (0.5/1000)") == same_mistake("more than half a bin (0.5/1024)")
+    assert same_mistake("MLPProjector, output (every parameter (all) moved) vs the reference's: wrong values") \
+        == "MLPProjector, output vs the reference's: wrong values"
     assert diagnosis("mistake: round instead of floor") == "mistake: round instead of floor"
 
 

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import secrets
 import sqlite3
 from collections import Counter, defaultdict
@@ -43,6 +44,7 @@ NOT_IMPLEMENTED = judge_record(Check("stub", "", None), {"check": "stub", "ok": 
                                                          "error": "NotImplementedError"}).message
 TOP_CHECKS_PER_DAY = 3
 MESSAGES_KEPT = 5  # distinct failure messages kept per check, most common first
+ASIDE = re.compile(r" ?\([^()]*\)")  # what a message says about its inputs or tolerance
 
 
 def attempted(result) -> bool:
@@ -90,13 +92,23 @@ def diagnosis(message: str) -> str:
     return hint if hinted else message
 
 
+def same_mistake(diagnosis_text: str) -> str:
+    """What diagnoses of one mistake share: the text without its asides, which name the inputs or
+    the tolerance ("normalize_actions (7-DoF, out of range): wrong values (beyond tolerance 1e-06)"
+    and "normalize_actions: wrong values (…)" are both "normalize_actions: wrong values")."""
+    removed = 1
+    while removed:  # innermost asides first, so nested ones go too
+        diagnosis_text, removed = ASIDE.subn("", diagnosis_text)
+    return diagnosis_text
+
+
 def tally_failures(course: dict, graded: dict) -> dict:
     """One pass over the stored verdicts of the learners who attempted each question: per check,
     who ran and who failed it with which message; per (question, diagnosis), who made that
     mistake and on which checks. misconceptions() and diagnoses() rank what this counts."""
     order = {}
     checks = defaultdict(lambda: {"failed": 0, "attempted": 0, "messages": Counter()})
-    mistakes = defaultdict(lambda: {"learners": 0, "checks": set()})
+    mistakes = defaultdict(lambda: {"learners": 0, "checks": set(), "texts": set()})
     attempted_by = Counter()  # (assignment, question) → learners who attempted it
     for a_index, assignment in enumerate(course.values()):
         for results in finished(graded.get(assignment.name, {})).values():
@@ -116,15 +128,17 @@ def tally_failures(course: dict, graded: dict) -> dict:
                             failed.setdefault(v["check"], v["message"])
                 for check_id in ran:
                     checks[check_id]["attempted"] += 1
-                made = defaultdict(set)
+                made = defaultdict(dict)  # same_mistake → {check: its diagnosis}
                 for check_id, message in failed.items():
                     checks[check_id]["failed"] += 1
                     checks[check_id]["messages"][message] += 1
-                    made[diagnosis(message)].add(check_id)
-                for mistake, check_ids in made.items():
+                    text = diagnosis(message)
+                    made[same_mistake(text)][check_id] = text
+                for mistake, texts in made.items():
                     entry = mistakes[assignment.name, q.id, mistake]
                     entry["learners"] += 1
-                    entry["checks"] |= check_ids
+                    entry["checks"] |= set(texts)
+                    entry["texts"] |= set(texts.values())
     return {"order": order, "checks": checks, "mistakes": mistakes, "attempted": attempted_by}
 
 
@@ -149,12 +163,14 @@ def misconceptions(tally: dict) -> list:
 def diagnoses(tally: dict) -> list:
     """The re-teaching list: each distinct mistake (diagnosis) of each question once, with the
     checks it failed in the course's order, ranked by how many learners made it (of those who
-    attempted the question); ties keep the course's order of their first check."""
+    attempted the question); ties keep the course's order of their first check. `diagnosis` is
+    the mistake's wording, or what its wordings share where its checks word it differently."""
     order, ranked = tally["order"], []
-    for (assignment_name, question, mistake), entry in tally["mistakes"].items():
+    for (assignment_name, question, shared), entry in tally["mistakes"].items():
         checks = sorted(entry["checks"], key=lambda c: order[c][0])
         attempted_it = tally["attempted"][assignment_name, question]
-        ranked.append({"diagnosis": mistake, "question": question, "assignment": assignment_name,
+        wording = next(iter(entry["texts"])) if len(entry["texts"]) == 1 else shared
+        ranked.append({"diagnosis": wording, "question": question, "assignment": assignment_name,
                        "days": list(order[checks[0]][1].days), "checks": checks, "learners": entry["learners"],
                        "attempted": attempted_it, "share": entry["learners"] / attempted_it})
     return sorted(ranked, key=lambda d: (-d["learners"], order[d["checks"][0]][0], d["diagnosis"]))
