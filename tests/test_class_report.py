@@ -20,7 +20,15 @@ from synthetic_class import KIT_METRICS, MEASURED_CHECKS, MISWIRED_METRICS, sour
 from vlmkit.commands import class_report as class_report_command
 from vlmkit.course import SCORE_BANDS
 from vlmkit.errors import KitError
-from vlmkit.grading.class_report import CLASS_KEY, CSV_COLUMNS, pseudonyms, write_class_report, written_answers
+from vlmkit.grading.class_report import (
+    CLASS_KEY,
+    CSV_COLUMNS,
+    diagnosis,
+    pseudonyms,
+    same_mistake,
+    write_class_report,
+    written_answers,
+)
 
 ROUND, CLAMP, Q1_WRONG, CAPSTONE_WRONG = wrong("q5", 0), wrong("q5", 1), wrong("q1", 0), wrong("capstone", 0)
 PIXELS = wrong("capstone", 15)
@@ -79,6 +87,40 @@ def test_the_misconceptions_rank_checks_by_learners_failing_them(report):
     capstone = next(m for m in ranked if m["question"] == "capstone" and m["failed"])
     assert (capstone["failed"], capstone["attempted"]) == (1, 11)  # blanks are not misconceptions
     assert sum(m["failed"] for m in ranked) == 5 + 5 + 3 + len(Q1_WRONG[2]) + len(CAPSTONE_WRONG[2]) + len(PIXELS[2])
+
+
+
+def test_the_reteaching_list_has_one_entry_per_mistake_naming_its_checks(report):
+    _, data, page = report
+    mistakes = data[CLASS_KEY]["diagnoses"]
+
+    def entry(question, outcome, learners, attempted):
+        cells = sorted(outcome[2], key=lambda g: cell_index(question, g))
+        return (question, outcome[1], [first_check(question, g) for g in cells], learners, attempted)
+
+    capstone = sorted([entry("capstone", w, 1, 11) for w in (CAPSTONE_WRONG, PIXELS)],
+                      key=lambda e: cell_index("capstone", next(c.grade_id for c in source_cells("capstone")
+                                                                 if c.check_ids[0] == e[2][0])))
+    assert len(ROUND[2]) > 1 and len(CLAMP[2]) > 1  # each mistake fails several checks: one entry each
+    assert [(m["question"], m["diagnosis"], m["checks"], m["learners"], m["attempted"]) for m in mistakes] == [
+        entry("q5", ROUND, 3, 10), entry("q5", CLAMP, 2, 10), entry("q1", Q1_WRONG, 1, 10), *capstone]
+    assert mistakes[0]["share"] == 0.3 and mistakes[0]["days"] == [63, 65]
+    (item,) = [li for li in re.findall(r"<li>.*?</li>", FIGURES.sub("", page)) if ROUND[1] in li]
+    assert all(f"<code>{check}</code>" in item for check in mistakes[0]["checks"]) and "3 of 10" in item
+
+
+def test_a_diagnosis_is_the_mistake_a_message_names_whichever_check_gave_it():
+    hint = "it equals the image→text cross-entropy alone: CLIP averages both directions"
+    assert diagnosis(f"clip_loss: wrong values (beyond tolerance 1e-05) — {hint}") == hint
+    assert diagnosis(f"clip_loss(grads): wrong values — {hint} (on 3 of 5 unseen inputs)") == hint
+    assert diagnosis("quantize: wrong values (on 2 of 8 unseen inputs)") == "quantize: wrong values"
+    assert same_mistake(diagnosis("normalize_actions (7-DoF, out of range): wrong values (beyond tolerance 1e-06)")) \
+        == same_mistake(diagnosis("normalize_actions: wrong values (beyond tolerance 1e-06)")) \
+        == "normalize_actions: wrong values"
+    assert same_mistake("more than half a bin (0.5/1000)") == same_mistake("more than half a bin (0.5/1024)")
+    assert same_mistake("MLPProjector, output (every parameter (all) moved) vs the reference's: wrong values") \
+        == "MLPProjector, output vs the reference's: wrong values"
+    assert diagnosis("mistake: round instead of floor") == "mistake: round instead of floor"
 
 
 def test_bands_questions_and_capstone(report):

@@ -3,6 +3,8 @@
 
 import csv
 import io
+import os
+import stat
 
 import nbformat
 import pytest
@@ -11,9 +13,10 @@ from conftest import COURSE
 from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.after_manual import refresh
+from vlmkit.grading.class_report import pseudonyms
 from vlmkit.grading.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html
 from vlmkit.grading.notebook import merge, read_notebook
-from vlmkit.grading.report import grades_csv, written_entry
+from vlmkit.grading.report import OUTPUT_MODE, atomic_write, grades_csv, points_text, written_entry
 from vlmkit.grading.written import NOT_GRADED, course_written_cells, key_points
 
 Q1 = "q1_clip_loss.ipynb"
@@ -74,10 +77,25 @@ def test_written_answer_awaits_grading_then_shows_score_and_key_points():
     keys = course_written_cells("checkpoint")["q1_written"].key_points
     assert keys.startswith("*Key points.*") and "BEGIN SOLUTION" not in keys
     waiting = feedback_html(result, merged, {"q1_written": {"score": None, "max_score": 1.0, "key_points": keys}})
-    assert "awaiting grading (1 points)" in waiting and "<strong>both</strong>" in waiting
+    assert "awaiting grading (1 point)" in waiting and "<strong>both</strong>" in waiting
     assert "Each direction normalises over a different set" not in waiting
     graded = feedback_html(result, merged, {"q1_written": {"score": 0.5, "max_score": 1.0, "key_points": keys}})
-    assert "0.5/1 points" in graded and "Each direction normalises over a different set" in graded
+    assert "0.5/1 point" in graded and "Each direction normalises over a different set" in graded
+
+
+def test_the_graders_comments_show_beside_their_cells_rendered_and_escaped():
+    result, merged = _q1_graded()
+    comments = {"q1_written": "Good: **both** directions. <script>alert(1)</script> $\\tau$",
+                "q1_loss": "Clamp *before* exponentiating."}
+    page = feedback_html(result, merged, {"q1_written": {"score": 1.0, "max_score": 1.0, "key_points": "k"}},
+                         comments)
+    written = page[page.index("<div class='written'>"):]
+    assert written.index("Your grader's comment") < written.index("My answer")  # next to the score
+    assert "<strong>both</strong>" in written and "&lt;script&gt;alert(1)&lt;/script&gt;" in written
+    assert "<script" not in page and "<mi>τ</mi>" in written
+    comment = page.index("</pre><div class='comment md'><p><b>Your grader's comment</b></p><p>Clamp <em>before</em>")
+    assert "def clip_logits" in page[page.rindex("<pre class='code'>", 0, comment):comment]  # under that answer
+    assert feedback_html(result, merged).count("grader's comment") == 0
 
 
 def test_learner_markdown_cannot_inject_html_and_the_page_is_capped():
@@ -119,3 +137,29 @@ def test_grades_csv_reports_written_answers_apart_from_the_autograded_score():
 def test_refreshing_an_empty_folder_says_what_to_run_first(tmp_path):
     with pytest.raises(KitError, match="run `vlmkit autograde"):
         refresh(tmp_path)
+
+
+def test_points_take_the_singular_only_for_one():
+    assert [points_text(1), points_text(0.5), points_text(2), points_text(0, 1), points_text(0.25, 0.25),
+            points_text(1, 1, "autograded"), points_text(3, 6, "autograded")] == \
+        ["1 point", "0.5 points", "2 points", "0/1 point", "0.25/0.25 points", "1/1 autograded point",
+         "3/6 autograded points"]
+
+
+def test_outputs_are_readable_by_the_graders_group_and_the_pseudonym_key_is_not(tmp_path):
+    old = os.umask(0o077)  # whatever the umask, the mode is the kit's
+    try:
+        atomic_write(tmp_path / "grades.csv", "student\n")
+        key = pseudonyms(tmp_path, ["a"])
+    finally:
+        os.umask(old)
+    assert OUTPUT_MODE == 0o640 and stat.S_IMODE((tmp_path / "grades.csv").stat().st_mode) == 0o640
+    assert key and stat.S_IMODE((tmp_path / ".pseudonym_key").stat().st_mode) == 0o600
+
+
+def test_math_reads_as_jupyterlab_draws_it():
+    # q1's own formulas: an escaped underscore inside \text, and \mathcal without braces
+    assert "<mtext>log_scale</mtext>" in math_html(r"e^{\text{log\_scale}}")
+    script = math_html(r"\mathcal L_{I\to T}")
+    assert "<mi>ℒ</mi>" in script and "mathvariant" not in script  # browsers ignore mathvariant="script"
+    assert math_html(r"\mathcal{L}") == math_html(r"\mathcal L") and "<mi>ℝ</mi>" in math_html(r"\mathbb R")

@@ -11,7 +11,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.autograded import autograded_notebook
-from vlmkit.grading.formgrader import EXPORT_FILE, formgrader_server, write_config
+from vlmkit.grading.formgrader import EXPORT_FILE, formgrader_server
 from vlmkit.grading.gradebook import EMPTY_ANSWER, record_grades
 
 Q1 = "q1_clip_loss.ipynb"
@@ -47,10 +47,10 @@ def test_autograded_notebook_shows_verdicts_and_drops_learner_outputs():
 
 def test_formgrader_config_points_nbgrader_at_the_grades_folder(tmp_path):
     with pytest.raises(KitError, match="run `vlmkit autograde"):
-        write_config(tmp_path)
+        formgrader_server(tmp_path)
     (tmp_path / "gradebook.db").touch()
     with pytest.raises(KitError, match="no autograded/"):
-        write_config(tmp_path)
+        formgrader_server(tmp_path)
     (tmp_path / "autograded").mkdir()
     argv, env = formgrader_server(tmp_path, port=8123, token="t0k")
     config = PyFileConfigLoader("nbgrader_config.py", str(tmp_path)).load_config()

@@ -126,7 +126,7 @@ def test_a_learner_submits_through_the_hub_and_gets_feedback(course, browser):
     stamp = pages[0].parent.name
     page.goto(f"{base}/user/{learner}/files/checkpoint/feedback/{stamp}/{Q5}.html")
     text = page.locator("body").inner_text()
-    assert f"{Q5}.ipynb: 1/1 autograded points" in text, text[:500]
+    assert f"{Q5}.ipynb: 1/1 autograded point" in text, text[:500]
     written = page.locator(".written").inner_text()
     assert WRITTEN in written and "awaiting" not in written and "Key points" in written, written
     context.close()

@@ -1,4 +1,5 @@
-"""An instructor in formgrader: grades a written answer and finds it in grades.csv and the export.
+"""An instructor in formgrader: grades and comments a written answer, and finds the score in
+grades.csv and the export, and the comment in the learner's feedback page.
 
 The grades folder comes from the library's autograde on the course's own complete example
 (through the fast path, as the determinism tests do: the sandboxed CLI is tested in
@@ -24,6 +25,7 @@ from vlmkit.grading.inprocess import run_forked
 
 BIN = Path(sys.executable).parent
 TOKEN = "browser-test-token"
+COMMENT = "Say what the *temperature* does. <script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,14 @@ def _give_score(page, grade_id: str, score: str) -> None:
     page.wait_for_function(f"document.getElementById({grade_id!r}).classList.contains('needs_manual_grade') === false")
 
 
+def _give_comment(page, grade_id: str, text: str) -> None:
+    box = page.locator(f"textarea#{grade_id}-comment")
+    with page.expect_response(lambda r: "/api/comment/" in r.url and r.request.method == "PUT") as saved:
+        box.fill(text)
+        box.press("Tab")  # formgrader saves a comment, like a score, when the box loses focus
+    assert saved.value.ok
+
+
 def test_written_answers_graded_in_formgrader_reach_grades_and_export(grades, page, tmp_path):
     port = free_port()
     argv = [str(BIN / "vlmkit"), "formgrader", str(grades), "--port", str(port), "--token", TOKEN]
@@ -70,6 +80,7 @@ def test_written_answers_graded_in_formgrader_reach_grades_and_export(grades, pa
         _open_submission(page, base, "checkpoint", "q1_clip_loss", "complete")
         page.wait_for_selector("mjx-container, .MathJax, .MathJax_Display", state="attached")
         _give_score(page, "q1_written", "1")
+        _give_comment(page, "q1_written", COMMENT)
     assert (grades / "nbgrader_config.py").exists() and not (paths.AUTOGRADER / "gradebook.db").exists()
 
     rows = {r["student"]: r for r in csv.DictReader((grades / "grades.csv").open())}
@@ -77,6 +88,10 @@ def test_written_answers_graded_in_formgrader_reach_grades_and_export(grades, pa
     assert rows["complete"]["written"] == "not yet graded"  # q2..q6 still await a grader
     report = json.loads((grades / "report.json").read_text())
     assert report["complete"]["capstone"]["written"]["points"] == 1.5
+    feedback = (grades / "feedback" / "complete" / "checkpoint" / "q1_clip_loss.html").read_text()
+    written = feedback[feedback.index("<div class='written'>"):]
+    assert "Say what the <em>temperature</em> does. &lt;script&gt;alert(1)&lt;/script&gt;" in written
+    assert "<script" not in feedback and "1/1 point" in written  # beside the score it was typed under
 
     subprocess.run([str(BIN / "nbgrader"), "export"], cwd=grades, check=True, capture_output=True,
                    env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})

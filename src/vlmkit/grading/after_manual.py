@@ -6,7 +6,7 @@ grades.csv, report.json, the feedback pages and the class report.
 The end of every `vlmkit autograde`, and after manual grading (`vlmkit feedback GRADES`, or
 stopping `vlmkit formgrader`). Reads what `vlmkit autograde` stored in GRADES: results/<assignment>/<student>.json (the
 autograded verdicts), autograded/<student>/<assignment>/<notebook>.ipynb (the notebook that was
-graded) and gradebook.db (the manual scores formgrader wrote). The key points of each written
+graded) and gradebook.db (the manual scores and comments formgrader wrote). The key points of each written
 answer come from solutions/ and reach a learner's page only once that answer is graded.
 """
 
@@ -18,7 +18,7 @@ from vlmkit.grading.feedback import feedback_html
 from vlmkit.grading.notebook import BrokenNotebook, read_notebook
 from vlmkit.grading.report import atomic_write, write_outputs
 from vlmkit.grading.results import load_graded
-from vlmkit.grading.written import course_written_cells, manual_scores
+from vlmkit.grading.written import course_written_cells, manual_marks
 
 
 def refresh(out: Path, pages_of=None) -> list[Path]:
@@ -33,22 +33,24 @@ def refresh(out: Path, pages_of=None) -> list[Path]:
         if pages_of is not None and assignment not in pages_of:
             continue
         keys = course_written_cells(assignment)
-        scores = manual_scores(out / "gradebook.db", assignment)
+        marks = manual_marks(out / "gradebook.db", assignment)
         for student, questions in by_student.items():
             if questions is None:  # grading did not finish: nothing to show until it is re-run
                 continue
+            mine = marks.get(student, {})
             written = {grade_id: {**score, "key_points": keys[grade_id].key_points}
-                       for grade_id, score in scores.get(student, {}).items() if grade_id in keys}
-            pages += [_write_page(out, student, assignment, result, written) for result in questions.values()]
+                       for grade_id, score in mine.get("scores", {}).items() if grade_id in keys}
+            pages += [_write_page(out, student, assignment, result, written, mine.get("comments", {}))
+                      for result in questions.values()]
     write_class_report(out, graded=graded)
     return pages
 
 
-def _write_page(out: Path, student: str, assignment: str, result: dict, written: dict) -> Path:
+def _write_page(out: Path, student: str, assignment: str, result: dict, written: dict, comments: dict) -> Path:
     try:  # the notebook as graded; absent when nothing ran (a missing or broken submission)
         notebook = read_notebook(out / "autograded" / student / assignment / result["notebook"])
     except BrokenNotebook:
         notebook = {"cells": []}
     page = out / "feedback" / student / assignment / f"{Path(result['notebook']).stem}.html"
-    atomic_write(page, feedback_html(result, notebook, written))
+    atomic_write(page, feedback_html(result, notebook, written, comments))
     return page

@@ -4,8 +4,9 @@
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
 (`<student>/<assignment>/*.ipynb`). DIR receives results/<assignment>/<student>.json (see
-grading.results), an nbgrader gradebook.db and autograded/<student>/<assignment>/*.ipynb
-(nbgrader's layout, for `nbgrader export` and `vlmkit formgrader DIR`), and what
+grading.results), an nbgrader gradebook.db, autograded/<student>/<assignment>/*.ipynb
+(nbgrader's layout, for `nbgrader export` and `vlmkit formgrader DIR`), nbgrader_config.py (so
+that nbgrader run in DIR exports to nbgrader_grades.csv, not over the kit's grades.csv), and what
 grading.after_manual derives from them: grades.csv, report.json, feedback/ and the class report.
 """
 
@@ -20,6 +21,7 @@ from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.after_manual import refresh
 from vlmkit.grading.engine import QuestionResult, grade_notebook
+from vlmkit.grading.formgrader import write_config
 from vlmkit.grading.gradebook import record_grades, submitted_at
 from vlmkit.grading.isolation import describe, record, require_isolation
 from vlmkit.grading.limits import load_limits
@@ -123,6 +125,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
         else:  # nothing ran (missing, broken): an older run's copy must not stay listed
             graded_copy.unlink(missing_ok=True)
     record_grades(out, assignment, graded, {name: submitted_at(submissions / name / assignment) for name in graded})
+    write_config(out)  # before anyone can run `nbgrader export` here: its default file is grades.csv
     for name, questions in graded.items():
         store(out, name, assignment, "complete", questions)
     refresh(out, pages_of=[assignment])  # grades, report, feedback with any manual grades, class report

@@ -14,12 +14,12 @@ import copy
 import nbformat
 
 from vlmkit.grading.notebook import nbgrader_meta
-from vlmkit.grading.report import fmt_points
+from vlmkit.grading.report import points_text
 
 
 def verdict_text(cell_result: dict) -> str:
     """`[score/max points]` then one ✓ or ✗ line per check: how the kit reports a test cell."""
-    lines = [f"[{fmt_points(cell_result['score'])}/{fmt_points(cell_result['max_score'])} points]"]
+    lines = [f"[{points_text(cell_result['score'], cell_result['max_score'])}]"]
     for v in cell_result["verdicts"]:
         lines.append(f"✓ {v['check']}" if v["passed"] else f"✗ {v['check']}: {v['message']}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The class report (`vlmkit class-report GRADES`): what a whole class got wrong, by check and by day.
+"""The class report (`vlmkit class-report GRADES`): what a whole class got wrong, by mistake, check and day.
 
     from vlmkit.grading.class_report import write_class_report
     written = write_class_report(Path("grades"), anonymise=False)   # {"html": ..., "csv": ..., "json": ...}
@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import secrets
 import sqlite3
 from collections import Counter, defaultdict
@@ -28,6 +29,7 @@ from pathlib import Path
 from vlmkit.course import DAYS, SCORE_BANDS, band, load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.class_metrics import metric_distributions
+from vlmkit.grading.judges import HINT, INPUT_COUNT
 from vlmkit.grading.registry import Check
 from vlmkit.grading.report import atomic_write, missing_parts, total
 from vlmkit.grading.results import load_graded
@@ -42,6 +44,7 @@ NOT_IMPLEMENTED = judge_record(Check("stub", "", None), {"check": "stub", "ok": 
                                                          "error": "NotImplementedError"}).message
 TOP_CHECKS_PER_DAY = 3
 MESSAGES_KEPT = 5  # distinct failure messages kept per check, most common first
+ASIDE = re.compile(r" ?\([^()]*\)")  # what a message says about its inputs or tolerance
 
 
 def attempted(result) -> bool:
@@ -80,20 +83,40 @@ def question_stats(assignment, by_student: dict) -> list:
     return stats
 
 
-def misconceptions(course: dict, graded: dict) -> list:
-    """Every check, ranked by how many learners who attempted its question failed it.
+def diagnosis(message: str) -> str:
+    """The mistake a verdict message names, the same whichever check gave it: the hint after " — "
+    (judges.py, the checks' diagnose) when there is one, else the whole message; without the
+    "(on k of n unseen inputs)" count, which varies from learner to learner."""
+    message = INPUT_COUNT.sub("", message)
+    _, hinted, hint = message.partition(HINT)
+    return hint if hinted else message
 
-    Ties keep the course's order (question, test cell, check). `message` is the most common one
-    the check gave those learners; `messages` the most common few, with how many got each (the
-    capstone's pipeline checks name the metric that missed the kit's own pipeline's).
-    """
-    order, tally = {}, defaultdict(lambda: {"failed": 0, "attempted": 0, "messages": Counter()})
+
+def same_mistake(diagnosis_text: str) -> str:
+    """What diagnoses of one mistake share: the text without its asides, which name the inputs or
+    the tolerance ("normalize_actions (7-DoF, out of range): wrong values (beyond tolerance 1e-06)"
+    and "normalize_actions: wrong values (…)" are both "normalize_actions: wrong values")."""
+    removed = 1
+    while removed:  # innermost asides first, so nested ones go too
+        diagnosis_text, removed = ASIDE.subn("", diagnosis_text)
+    return diagnosis_text
+
+
+def tally_failures(course: dict, graded: dict) -> dict:
+    """One pass over the stored verdicts of the learners who attempted each question: per check,
+    who ran and who failed it with which message; per (question, diagnosis), who made that
+    mistake and on which checks. misconceptions() and diagnoses() rank what this counts."""
+    order = {}
+    checks = defaultdict(lambda: {"failed": 0, "attempted": 0, "messages": Counter()})
+    mistakes = defaultdict(lambda: {"learners": 0, "checks": set(), "texts": set()})
+    attempted_by = Counter()  # (assignment, question) → learners who attempted it
     for a_index, assignment in enumerate(course.values()):
         for results in finished(graded.get(assignment.name, {})).values():
             for q_index, q in enumerate(assignment.questions):
                 result = results.get(q.id)
                 if not attempted(result):
                     continue
+                attempted_by[assignment.name, q.id] += 1
                 failed, ran = {}, set()
                 for c_index, cell in enumerate(result["cells"]):
                     for v_index, v in enumerate(cell["verdicts"]):
@@ -104,12 +127,30 @@ def misconceptions(course: dict, graded: dict) -> list:
                         if not v["passed"]:
                             failed.setdefault(v["check"], v["message"])
                 for check_id in ran:
-                    tally[check_id]["attempted"] += 1
+                    checks[check_id]["attempted"] += 1
+                made = defaultdict(dict)  # same_mistake → {check: its diagnosis}
                 for check_id, message in failed.items():
-                    tally[check_id]["failed"] += 1
-                    tally[check_id]["messages"][message] += 1
-    ranked = []
-    for check_id, counts in tally.items():
+                    checks[check_id]["failed"] += 1
+                    checks[check_id]["messages"][message] += 1
+                    text = diagnosis(message)
+                    made[same_mistake(text)][check_id] = text
+                for mistake, texts in made.items():
+                    entry = mistakes[assignment.name, q.id, mistake]
+                    entry["learners"] += 1
+                    entry["checks"] |= set(texts)
+                    entry["texts"] |= set(texts.values())
+    return {"order": order, "checks": checks, "mistakes": mistakes, "attempted": attempted_by}
+
+
+def misconceptions(tally: dict) -> list:
+    """Every check, ranked by how many learners who attempted its question failed it.
+
+    Ties keep the course's order (question, test cell, check). `message` is the most common one
+    the check gave those learners; `messages` the most common few, with how many got each (the
+    capstone's pipeline checks name the metric that missed the kit's own pipeline's).
+    """
+    order, ranked = tally["order"], []
+    for check_id, counts in tally["checks"].items():
         _, q, assignment_name, cell = order[check_id]
         messages = counts["messages"].most_common(MESSAGES_KEPT)
         ranked.append({"check": check_id, "question": q.id, "assignment": assignment_name, "cell": cell,
@@ -117,6 +158,22 @@ def misconceptions(course: dict, graded: dict) -> list:
                        "share": counts["failed"] / counts["attempted"],
                        "message": messages[0][0] if messages else "", "messages": messages})
     return sorted(ranked, key=lambda m: (-m["failed"], order[m["check"]][0]))
+
+
+def diagnoses(tally: dict) -> list:
+    """The re-teaching list: each distinct mistake (diagnosis) of each question once, with the
+    checks it failed in the course's order, ranked by how many learners made it (of those who
+    attempted the question); ties keep the course's order of their first check. `diagnosis` is
+    the mistake's wording, or what its wordings share where its checks word it differently."""
+    order, ranked = tally["order"], []
+    for (assignment_name, question, shared), entry in tally["mistakes"].items():
+        checks = sorted(entry["checks"], key=lambda c: order[c][0])
+        attempted_it = tally["attempted"][assignment_name, question]
+        wording = next(iter(entry["texts"])) if len(entry["texts"]) == 1 else shared
+        ranked.append({"diagnosis": wording, "question": question, "assignment": assignment_name,
+                       "days": list(order[checks[0]][1].days), "checks": checks, "learners": entry["learners"],
+                       "attempted": attempted_it, "share": entry["learners"] / attempted_it})
+    return sorted(ranked, key=lambda d: (-d["learners"], order[d["checks"][0]][0], d["diagnosis"]))
 
 
 def day_plan(course: dict, graded: dict, ranked: list) -> list:
@@ -198,7 +255,8 @@ def needs_attention(course: dict, graded: dict) -> list:
 
 def summarise(course: dict, graded: dict, written: list) -> dict:
     """The class figures (the "#class" entry of report.json; the page draws the same numbers)."""
-    ranked = misconceptions(course, graded)
+    tally = tally_failures(course, graded)
+    ranked = misconceptions(tally)
     checkpoint = graded.get("checkpoint", {})
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -207,6 +265,7 @@ def summarise(course: dict, graded: dict, written: list) -> dict:
         "questions": [row for a in course.values() if a.name in graded
                       for row in question_stats(a, graded[a.name])],
         "misconceptions": ranked,
+        "diagnoses": diagnoses(tally),
         "days": day_plan(course, graded, ranked),
         "assignments": {a: assignment_summary(course[a], graded[a]) for a in graded if a != "checkpoint"},
         "metrics": metric_distributions(graded),
@@ -219,7 +278,7 @@ def pseudonyms(grades: Path, students) -> dict:
     same learner gets the same name on every run, and nobody without the key can test a guess."""
     key_file = Path(grades) / KEY_NAME
     if not key_file.exists():
-        atomic_write(key_file, secrets.token_hex(32))
+        atomic_write(key_file, secrets.token_hex(32), mode=0o600)  # the key is a secret, even from the group
     key = key_file.read_text().strip().encode()
     return {s: "learner-" + hmac.new(key, s.encode(), hashlib.sha256).hexdigest()[:10] for s in students}
 

@@ -16,9 +16,11 @@ from matplotlib.patches import Patch
 
 from vlmkit.course import SCORE_BANDS
 from vlmkit.grading.class_metrics import SHORT_OF_KIT
+from vlmkit.grading.report import points_text
 
 BAND_COLOURS = ["#2e7d32", "#9ccc65", "#ffb300", "#e53935"]  # SCORE_BANDS order: best first
 MISCONCEPTIONS_DRAWN = 15
+LABEL_WIDTH = 60  # characters of a mistake's label on the figure (the list below has it whole)
 ATTENTION_LISTED = 200
 STYLE = ("body{font-family:sans-serif;max-width:64em;margin:auto;padding:0 1em}"
          "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;"
@@ -97,20 +99,28 @@ def questions_section(questions: list) -> str:
               "unchanged stub (NotImplementedError).</p>")
 
 
-def misconceptions_section(ranked: list) -> str:
-    failing = [m for m in ranked if m["failed"]]
-    drawn = failing[:MISCONCEPTIONS_DRAWN]
-    lines = "".join(f"<li><b>{_pct(m['share'])}</b> ({m['failed']} of {m['attempted']}) "
-                    f"{html.escape(m['message'])} &mdash; {m['question']}, {_days(m['days'])} "
-                    f"<code>{html.escape(m['check'])}</code></li>" for m in failing)
+def misconceptions_section(mistakes: list, ranked: list) -> str:
+    """The re-teaching list (class_report.diagnoses: one entry per mistake, naming the checks it
+    failed), then the checks no learner failed (from the per-check ranking)."""
+    drawn = mistakes[:MISCONCEPTIONS_DRAWN]
+    lines = "".join(f"<li><b>{_pct(m['share'])}</b> ({m['learners']} of {m['attempted']}) "
+                    f"{html.escape(m['diagnosis'])} &mdash; {m['question']}, {_days(m['days'])}: "
+                    + ", ".join(f"<code>{html.escape(check)}</code>" for check in m["checks"]) + "</li>"
+                    for m in mistakes)
     never = [m["check"] for m in ranked if not m["failed"]]
-    return ("<h2>Misconceptions: checks ranked by learners who failed them</h2>"
-            "<p class='note'>Among the learners who attempted the question; the message is the one "
-            "the check gave most of them. The top of the list is the re-teaching list.</p>"
-            + (hbar_figure([m["check"] for m in drawn], [m["share"] for m in drawn], "% of learners failing")
-               if drawn else "") + f"<ol>{lines}</ol>"
+    return ("<h2>Misconceptions: mistakes ranked by learners who made them</h2>"
+            "<p class='note'>Among the learners who attempted the question; one entry per mistake the "
+            "checks diagnosed (or per failure message where a check names no mistake), with the checks "
+            "it failed. The top of the list is the re-teaching list.</p>"
+            + (hbar_figure([_short(f"{m['question']}: {m['diagnosis']}") for m in drawn],
+                           [m["share"] for m in drawn], "% of learners making it") if drawn else "")
+            + f"<ol>{lines}</ol>"
             + (f"<details><summary>{len(never)} checks no learner failed</summary><p>"
                + html.escape(", ".join(never)) + "</p></details>" if never else ""))
+
+
+def _short(label: str, width: int = LABEL_WIDTH) -> str:
+    return label if len(label) <= width else label[:width - 1] + "…"
 
 
 def days_section(plan: list) -> str:
@@ -172,7 +182,7 @@ def assignment_section(name: str, summary: dict, ranked: list, measured: list) -
              "; ".join(f"{message} ({count})" for message, count in m["messages"])) for m in checks]
     return (f"<h2>{html.escape(summary['title'])} across the class</h2>"
             f"<p><b>{summary['complete']} of {summary['learners']}</b> learners completed it "
-            f"(all {summary['max_points']:g} points).</p>"
+            f"(all {points_text(summary['max_points'])}).</p>"
             + score_figure(summary["score_counts"], summary["max_points"])
             + "".join(metrics_section(entry) for entry in measured if entry["assignment"] == name)
             + _table(["check", "passed", "share passing", "failures (learners)"], rows))
@@ -204,8 +214,8 @@ def render_page(figures: dict, attention: list, anonymised: bool) -> str:
              "(no notebook was run)." + (" Learners are shown by pseudonym." if anonymised else "") + "</p>"]
     if figures["checkpoint"]:
         parts.append(checkpoint_section(figures["checkpoint"]))
-    parts += [questions_section(figures["questions"]), misconceptions_section(figures["misconceptions"]),
-              days_section(figures["days"])]
+    parts += [questions_section(figures["questions"]),
+              misconceptions_section(figures["diagnoses"], figures["misconceptions"]), days_section(figures["days"])]
     parts += [assignment_section(name, summary, figures["misconceptions"], figures["metrics"])
               for name, summary in figures["assignments"].items()]
     parts += [written_section(figures["written_answers"]), attention_section(attention)]

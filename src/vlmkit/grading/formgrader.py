@@ -2,14 +2,16 @@
 
     argv, env = formgrader_server(Path("grades"), port=8890, token="...")
 
-`vlmkit autograde` leaves in GRADES what formgrader reads: gradebook.db and
-autograded/<student>/<assignment>/*.ipynb. This module writes GRADES/nbgrader_config.py, which
-points nbgrader at that folder and at the kit's solutions (so it works from anywhere and writes
-nothing into the kit's tree), and builds the Jupyter server command that serves formgrader with
-MathJax from the local jupyter-server-mathjax package (no network needed).
+`vlmkit autograde` leaves in GRADES what formgrader reads: gradebook.db,
+autograded/<student>/<assignment>/*.ipynb and GRADES/nbgrader_config.py (this module's
+write_config, run again by `vlmkit formgrader`), which points nbgrader at that folder and at the
+kit's solutions (so it works from anywhere and writes nothing into the kit's tree). It also builds
+the Jupyter server command that serves formgrader with MathJax from the local
+jupyter-server-mathjax package (no network needed).
 
 From GRADES, nbgrader's own CLI then sees the same course: `cd GRADES && nbgrader export` writes
-nbgrader_grades.csv (never the kit's grades.csv).
+nbgrader_grades.csv (never the kit's grades.csv, which nbgrader's default `grades.csv` would
+overwrite: hence autograde writes the config, not only formgrader).
 """
 
 import os
@@ -18,13 +20,14 @@ from pathlib import Path
 from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.jupyter_env import jupyter_argv
+from vlmkit.grading.report import atomic_write
 
 EXPORT_FILE = "nbgrader_grades.csv"
 # Searched before Jupyter's own data: holds the kit's offline `mathjax` macro for nbconvert.
 JUPYTER_DATA = Path(__file__).parent / "jupyter_data"
 
 CONFIG = '''\
-"""Written by `vlmkit formgrader`: nbgrader's view of this grades folder (rewritten at each start)."""
+"""Written by `vlmkit autograde` and `vlmkit formgrader` (each run rewrites it): nbgrader's view of GRADES."""
 import warnings
 
 import sqlalchemy.exc
@@ -42,16 +45,21 @@ c.CsvExportPlugin.to = {export!r}
 
 
 def write_config(grades: Path) -> Path:
-    """GRADES/nbgrader_config.py for this grades folder; a folder never autograded is an error."""
+    """GRADES/nbgrader_config.py for this grades folder."""
+    grades = Path(grades).resolve()
+    config = grades / "nbgrader_config.py"
+    atomic_write(config, config_text(grades))
+    return config
+
+
+def require_graded(grades: Path) -> None:
+    """A folder formgrader can serve; one never autograded is an error."""
     grades = Path(grades).resolve()
     if not (grades / "gradebook.db").is_file():
         raise KitError(f"{grades} has no gradebook.db; run `vlmkit autograde SUBMISSIONS --out {grades}` first")
     if not (grades / "autograded").is_dir():
         raise KitError(f"{grades} has no autograded/ notebooks (graded by an older kit); "
                        f"run `vlmkit autograde` again")
-    config = grades / "nbgrader_config.py"
-    config.write_text(config_text(grades))
-    return config
 
 
 def config_text(grades: Path) -> str:
@@ -62,7 +70,8 @@ def config_text(grades: Path) -> str:
 
 def formgrader_server(grades: Path, port: int = 8890, token: str = "", ip: str = "127.0.0.1"):
     """(argv, env) of a Jupyter server serving formgrader on GRADES; run it with cwd=GRADES."""
-    write_config(grades)
+    require_graded(grades)
+    write_config(grades)  # rewritten: the folder may have moved since autograde wrote it
     argv = jupyter_argv("jupyter_server", Path(grades).resolve(), port) + [
         "--no-browser", f"--ip={ip}", "--port-retries=0", f"--ServerApp.token={token}"]
     env = dict(os.environ)

@@ -50,13 +50,14 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
     with Gradebook(f"sqlite:///{db}") as gb:
         for student, questions in students.items():
             gb.update_or_create_student(student)
-            manual = {}  # an instructor's manual grades survive a re-grade
+            manual, kept_comments = {}, {}  # an instructor's manual grades and comments survive a re-grade
             try:
                 old = gb.find_submission(assignment, student)
                 automatic = {(nb.name, c.name) for nb in old.notebooks for c in nb.comments
                              if c.auto_comment == EMPTY_ANSWER and c.manual_comment is None}
                 manual = {(nb.name, g.name): g.manual_score for nb in old.notebooks for g in nb.grades
                           if not ((nb.name, g.name) in automatic and g.manual_score == 0)}
+                kept_comments = {(nb.name, c.name): c.manual_comment for nb in old.notebooks for c in nb.comments}
                 gb.remove_submission(assignment, student)
             except MissingEntry:
                 pass
@@ -78,6 +79,8 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
                             comments[grade.name].auto_comment = EMPTY_ANSWER
                     # formgrader's "needs manual grade": the written answers nobody has graded yet
                     grade.needs_manual_grade = grade.auto_score is None and grade.manual_score is None
+                for comment in notebook.comments:
+                    comment.manual_comment = kept_comments.get((notebook.name, comment.name))
             gb.db.commit()
     return db
 

@@ -5,11 +5,18 @@ expectation (visible examples) or with a trusted reference run on the case's inp
 checks, library oracles). These builders cover both so that check modules stay declarative.
 """
 
+import re
+
 from vlmkit.grading import compare
+
+# How a message names a known mistake: "what: what is wrong — the mistake" (the class report
+# groups failures by the part after HINT), then each()'s "(on k of n unseen inputs)" count.
+HINT = " — "
+INPUT_COUNT = re.compile(r" \(on \d+ of \d+ [^()]*\)$")
 
 
 def _with_hint(message, hint):
-    return message and (f"{message} — {hint}" if hint else message)
+    return message and (f"{message}{HINT}{hint}" if hint else message)
 
 
 def expect_equal(expected, what, hint=None):

@@ -16,11 +16,20 @@ from pathlib import Path
 from vlmkit.course import Assignment, band
 from vlmkit.grading.written import NOT_GRADED, manual_scores, written_total
 
+# The mode of every file grading writes into GRADES (grades, reports, feedback pages, results):
+# readable by the grader's group (on a hub, formgrade-<course>: the instructors and TAs) and by
+# nobody else, since a grades folder holds every learner's marks. mkstemp alone would give 0600.
+# Change it here (0o644 lets every account read them: only where GRADES itself keeps others out);
+# a secret (the pseudonym key) passes its own mode.
+OUTPUT_MODE = 0o640
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees a half-written file."""
+
+def atomic_write(path: Path, text: str, mode: int = OUTPUT_MODE) -> None:
+    """Write via a temporary file and rename, so a reader never sees a half-written file; the
+    file gets `mode` whatever the umask."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.fchmod(fd, mode)
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
     os.replace(tmp, path)
@@ -28,6 +37,14 @@ def atomic_write(path: Path, text: str) -> None:
 
 def fmt_points(points: float) -> str:
     return f"{points:.3f}".rstrip("0").rstrip(".")  # 3 places: q3's cells are eighths
+
+
+def points_text(score: float, max_score: float = None, kind: str = "") -> str:
+    """"1 point", "0.5 points", "1/1 point", "3/6 autograded points": the one place points get
+    their noun, which agrees with the last number."""
+    numbers = fmt_points(score) if max_score is None else f"{fmt_points(score)}/{fmt_points(max_score)}"
+    last = fmt_points(score if max_score is None else max_score)
+    return f"{numbers} {kind + ' ' if kind else ''}{'point' if last == '1' else 'points'}"
 
 
 def total(results: dict) -> float:

@@ -1,15 +1,19 @@
-"""Written answers: the Markdown cells of a notebook that an instructor grades by hand.
+"""Written answers: the Markdown cells of a notebook that an instructor grades by hand, and what
+the instructor wrote in formgrader (manual scores and comments).
 
     cells = written_cells(nbformat.read("solutions/checkpoint/q1_clip_loss.ipynb", 4))
     scores = manual_scores(Path("grades/gradebook.db"), "checkpoint")
     # student → {grade_id: {"score": 0.5 or None (not graded yet), "max_score": 1.0}}
+    marks = manual_marks(Path("grades/gradebook.db"), "checkpoint")
+    # student → {"scores": the same, "comments": {grade_id: "the grader's comment"}}
 
 In a source notebook (solutions/) a written answer is a Markdown cell with nbgrader's `grade`
 and `solution` set; its `### BEGIN SOLUTION` … `### END SOLUTION` region (or the whole cell, if
 it has none) holds the key points, which nbgrader replaces by "YOUR ANSWER HERE" in the
 release. Written answers earn nothing in the autograded score: the instructor's scores are
 nbgrader manual grades in the gradebook (formgrader writes them; `vlmkit autograde` keeps them
-when it re-grades a student).
+when it re-grades a student). Formgrader's comment box (under every answer cell, written or
+code) stores a comment per cell in the gradebook too; nbgrader 0.9 has no notebook-wide comment.
 """
 
 import re
@@ -55,9 +59,11 @@ def course_written_cells(assignment: str) -> dict:
             for cell in written_cells(nbformat.read(str(path), as_version=4))}
 
 
-def manual_scores(db: Path, assignment: str) -> dict:
-    """student → {grade_id: {"score": manual score or None, "max_score": points}} for the written
-    cells of each submission in the gradebook; {} when there is no gradebook or assignment yet."""
+def manual_marks(db: Path, assignment: str) -> dict:
+    """student → {"scores": {grade_id: {"score": manual score or None, "max_score": points}} of the
+    written cells, "comments": {grade_id: comment} of the cells that have one} for each submission
+    in the gradebook (nbgrader's API: the one reader of what formgrader wrote); {} when there is no
+    gradebook or assignment yet."""
     from nbgrader.api import Gradebook, MissingEntry
 
     if not Path(db).exists():
@@ -67,10 +73,20 @@ def manual_scores(db: Path, assignment: str) -> dict:
             submissions = gb.assignment_submissions(assignment)
         except MissingEntry:
             return {}
-        return {submission.student.id: {grade.name: {"score": grade.manual_score, "max_score": grade.max_score}
-                                        for notebook in submission.notebooks for grade in notebook.grades
-                                        if grade.cell.cell_type == "markdown"}
-                for submission in submissions}
+        return {submission.student.id: {
+            "scores": {grade.name: {"score": grade.manual_score, "max_score": grade.max_score}
+                       for notebook in submission.notebooks for grade in notebook.grades
+                       if grade.cell.cell_type == "markdown"},
+            # Comment.comment: the grader's, else nbgrader's automatic one; blank ones say nothing
+            "comments": {comment.name: comment.comment for notebook in submission.notebooks
+                         for comment in notebook.comments if (comment.comment or "").strip()}}
+            for submission in submissions}
+
+
+def manual_scores(db: Path, assignment: str) -> dict:
+    """student → {grade_id: {"score": manual score or None, "max_score": points}} for the written
+    cells of each submission in the gradebook; {} when there is no gradebook or assignment yet."""
+    return {student: marks["scores"] for student, marks in manual_marks(db, assignment).items()}
 
 
 def written_total(scores: dict):
