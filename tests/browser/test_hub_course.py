@@ -153,7 +153,7 @@ def _submission_in_formgrader(browser, base, layout, instructor, password, learn
     href = page.eval_on_selector_all(
         "a[href*='/formgrader/submissions/']",
         f"els => els.filter(e => e.textContent.trim() === {learner!r}).map(e => e.href)")[0]
-    page.goto(href)
+    page.goto(href, wait_until="networkidle")  # formgrader binds its save handlers once its scripts ran
     return context, page
 
 
@@ -162,9 +162,10 @@ def _grade_written_in_formgrader(browser, base, layout, members, learner) -> Non
     first, second = sorted(m for m in members if "-ins" in m)
     context, page = _submission_in_formgrader(browser, base, layout, first, members[first], learner)
     field = page.locator("input#q5_written")
-    field.fill("1")
-    field.press("Tab")  # formgrader saves a score when the field loses focus
-    page.wait_for_function("document.getElementById('q5_written').classList.contains('needs_manual_grade') === false")
+    with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT") as saved:
+        field.fill("1")
+        field.press("Tab")  # formgrader saves a score when the field loses focus
+    assert saved.value.ok
     context.close()
     context, page = _submission_in_formgrader(browser, base, layout, second, members[second], learner)
     assert page.locator("input#q5_written").input_value() == "1"
