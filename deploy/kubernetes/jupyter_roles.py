@@ -11,20 +11,12 @@ JUPYTER_CONFIG_PATH=FOLDER/<role>.
 import sys
 from pathlib import Path
 
-from vlmkit.grading.jupyter_env import config_files
-from vlmkit.hub.setup import HIDDEN
+from vlmkit.hub.setup import write_role_configs
 
 
 def write_roles(folder: Path) -> list[Path]:
     """FOLDER/<role>/... for every role; returns the files written."""
-    written = []
-    for role, hidden in HIDDEN.items():
-        for relative, content in config_files(hidden, folder / role).items():
-            path = folder / role / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content)
-            written.append(path)
-    return written
+    return write_role_configs(folder)
 
 
 if __name__ == "__main__":

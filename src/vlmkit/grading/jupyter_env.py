@@ -64,6 +64,17 @@ def config_files(hidden, folder: Path) -> dict[str, str]:
     }
 
 
+def write_config_folder(hidden, folder: Path) -> list[Path]:
+    """Write config_files(hidden, folder) into `folder`; returns the files written."""
+    written = []
+    for relative, content in config_files(hidden, folder).items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        written.append(path)
+    return written
+
+
 def server_env(config_folder: Path) -> dict[str, str]:
     """This process's environment for a Jupyter server using `config_folder`: the kit's bin
     folder first on PATH, the kit's home set for kernels and terminals."""
@@ -80,9 +91,7 @@ def jupyter_config(hidden=LEARNER_HIDDEN):
     """Write the config folder; yield the environment for a server that uses it; remove it after."""
     with tempfile.TemporaryDirectory(prefix="vlmkit-jupyter-") as name:
         folder = Path(name)
-        for relative, content in config_files(hidden, folder).items():
-            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-            (folder / relative).write_text(content)
+        write_config_folder(hidden, folder)
         yield server_env(folder)
 
 

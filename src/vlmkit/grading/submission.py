@@ -23,8 +23,9 @@ def course_notebooks() -> list[str]:
 def zip_submission(notebooks: Path, out: Path) -> tuple[list[str], list[str]]:
     """Zip the course's notebooks found in `notebooks` into `out`; ([written], [missing])."""
     notebooks = Path(notebooks)
-    present = [rel for rel in course_notebooks() if (notebooks / rel).is_file()]
-    missing = [rel for rel in course_notebooks() if rel not in present]
+    wanted = course_notebooks()
+    present = [rel for rel in wanted if (notebooks / rel).is_file()]
+    missing = [rel for rel in wanted if rel not in present]
     if not present:
         raise KitError(f"{notebooks} holds none of the course's notebooks (e.g. {missing[0]}); "
                        f"give the folder `vlmkit lab` opens")

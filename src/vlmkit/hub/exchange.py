@@ -13,7 +13,6 @@ hands what it wrote in course/ back to the grader account, which serves formgrad
 import csv
 import shutil
 from dataclasses import dataclass
-from datetime import timezone
 from pathlib import Path
 
 from vlmkit.errors import KitError
@@ -78,10 +77,8 @@ def _set_due_date(layout: HubLayout, assignment: str) -> None:
     """The course's due date in the gradebook too, so `nbgrader export` reports lateness."""
     from nbgrader.api import Gradebook
 
-    due = layout.settings.due_date(assignment)
     with Gradebook(f"sqlite:///{layout.course / 'gradebook.db'}") as gb:
-        gb.update_or_create_assignment(assignment, duedate=due.astimezone(timezone.utc).replace(tzinfo=None)
-                                       if due else None)
+        gb.update_or_create_assignment(assignment, duedate=layout.settings.due_date(assignment))
 
 
 @dataclass
@@ -114,7 +111,7 @@ def collect(layout: HubLayout, student: str = None) -> ExchangeCollectReport:
             stamp = submitted_at(folder)
             if stamp is None:
                 continue
-            late = (stamp - due.astimezone(timezone.utc).replace(tzinfo=None)).total_seconds() if due else 0.0
+            late = (stamp - due).total_seconds() if due else 0.0
             report.collected.append(Submission(folder.parent.name, assignment, stamp, max(late, 0.0)))
     _write_collected(layout.course / COLLECTED_FILE, report.collected)
     layout.hand_over_course()
@@ -155,7 +152,7 @@ def release_feedback(layout: HubLayout, student: str = None) -> list[str]:
                 page.chmod(0o644)  # (others still cannot list: the exchange names it by a secret hash)
             released.append(f"{folder.parent.name}/{assignment}")
         if folders:
-            api = _api(layout, **_only(student))
+            api = _api(layout)  # release_feedback(student_id=...) limits itself to that learner
             _check(api.release_feedback(assignment, student_id=student), f"release feedback for {assignment}")
     layout.hand_over_course()
     return released

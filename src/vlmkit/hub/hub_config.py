@@ -66,7 +66,7 @@ def configure(c, root: str) -> None:
         # nbgrader's Course List asks the hub for services with the server's token
         {"name": "server", "scopes": ["inherit"]},
     ]
-    c.JupyterHub.services = _idle_culler(c, settings.idle_timeout_s) + [{
+    c.JupyterHub.services = [{
         "name": course,
         "url": f"http://127.0.0.1:{port['service']}",
         "command": [str(KIT_BIN / "jupyterhub-singleuser"), f"--ServerApp.root_dir={layout.course}"],
@@ -76,14 +76,8 @@ def configure(c, root: str) -> None:
         "environment": {**server_environment(layout, "grader"), "JUPYTER_PATH": str(JUPYTER_DATA),
                         "JUPYTERHUB_DEFAULT_URL": "/lab"},
     }]
-
-
-def _idle_culler(c, timeout_s: int) -> list:
-    """The idle culler service (and the role that lets it stop servers), or none."""
-    if not timeout_s:
-        return []
-    c.JupyterHub.load_roles.append({"name": "idle-culler", "services": ["idle-culler"],
-                                    "scopes": ["list:users", "read:users:activity", "read:servers",
-                                               "delete:servers"]})
-    return [{"name": "idle-culler",
-             "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={timeout_s}"]}]
+    if settings.idle_timeout_s:  # the culler service, and the role that lets it stop servers
+        c.JupyterHub.services.insert(0, {"name": "idle-culler", "command": [
+            sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={settings.idle_timeout_s}"]})
+        c.JupyterHub.load_roles.append({"name": "idle-culler", "services": ["idle-culler"], "scopes": [
+            "list:users", "read:users:activity", "read:servers", "delete:servers"]})

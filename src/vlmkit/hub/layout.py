@@ -39,9 +39,9 @@ class HubSettings:
     members: list = field(default_factory=list)  # [{"id", "name", "role"}] from the roster
 
     def due_date(self, assignment: str):
-        """The assignment's due date as an aware datetime (UTC), or None."""
+        """The assignment's due date in UTC without a zone, as nbgrader keeps times, or None."""
         text = self.due.get(assignment)
-        return parse_due(text) if text else None
+        return parse_due(text).astimezone(timezone.utc).replace(tzinfo=None) if text else None
 
 
 def parse_due(text: str) -> datetime:

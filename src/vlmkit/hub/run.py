@@ -5,8 +5,10 @@
 """
 
 import os
+import random
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -79,9 +81,6 @@ def stop_hub(process: subprocess.Popen, timeout_s: float = 60) -> None:
 
 def free_ports(count: int = 4, start: int = 20000, stop: int = 60000) -> int:
     """A first port P such that P .. P+count-1 are free on 127.0.0.1 (a hub uses four)."""
-    import random
-    import socket
-
     for base in random.Random(os.getpid()).sample(range(start, stop - count), 200):
         sockets = []
         try:

@@ -17,7 +17,7 @@ from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.accounts import reachable_by
 from vlmkit.grading.formgrader import config_text
-from vlmkit.grading.jupyter_env import KIT_BIN, LEARNER_HIDDEN, config_files
+from vlmkit.grading.jupyter_env import KIT_BIN, LEARNER_HIDDEN, write_config_folder
 from vlmkit.hub.layout import HubLayout, HubSettings
 from vlmkit.hub.roster import read_roster
 from vlmkit.hub.system_users import ensure_accounts
@@ -87,16 +87,18 @@ def prepare(roster: Path, root: Path, **settings) -> HubLayout:
     return layout
 
 
+def write_role_configs(folder: Path) -> list[Path]:
+    """FOLDER/<role>/...: each role's Jupyter pages and terminal set-up; returns the files written
+    (also what deploy/kubernetes/jupyter_roles.py writes into the single-user image)."""
+    return [path for role, hidden in HIDDEN.items() for path in write_config_folder(hidden, folder / role)]
+
+
 def _write_jupyter_configs(layout: HubLayout) -> None:
     common = layout.jupyter / "common"
     common.mkdir(exist_ok=True)
     (common / "nbgrader_config.py").write_text(COMMON_CONFIG.format(
         course_id=layout.settings.course_id, exchange=str(layout.exchange)))
-    for role, hidden in HIDDEN.items():
-        folder = layout.jupyter / role
-        for relative, content in config_files(hidden, folder).items():
-            (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-            (folder / relative).write_text(content)
+    write_role_configs(layout.jupyter)
     for dirpath, dirs, files in os.walk(layout.jupyter):  # world-readable: every server reads them
         for name in dirs:
             os.chmod(os.path.join(dirpath, name), 0o755)
