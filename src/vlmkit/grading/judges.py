@@ -13,6 +13,13 @@ from vlmkit.grading import compare
 # groups failures by the part after HINT), then each()'s "(on k of n unseen inputs)" count.
 HINT = " — "
 INPUT_COUNT = re.compile(r" \(on \d+ of \d+ [^()]*\)$")
+# A message that says only that values differ, not which property failed nor the likely mistake.
+BARE = re.compile(r"^[^\n]*: (wrong values \(beyond tolerance [^()]*\)|wrong result)$")
+
+
+def bare_message(message) -> bool:
+    """True for "what: wrong values (beyond tolerance …)" or "what: wrong result" with nothing after."""
+    return bool(message) and BARE.match(INPUT_COUNT.sub("", message)) is not None
 
 
 def _with_hint(message, hint):

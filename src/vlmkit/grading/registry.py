@@ -35,6 +35,9 @@ class Check:
     judge: Judge
     case: dict = field(default_factory=dict)  # the probe's inputs: JSON-safe, never the answer
     measure: Optional[Measure] = None
+    # Why this check's failing values cannot name the mistake (judges.bare_message), written where
+    # no diagnosis is possible; tests/checks/test_failure_messages.py holds every other check to one.
+    no_diagnosis: Optional[str] = None
 
 
 def question_of(check_id: str) -> str:
