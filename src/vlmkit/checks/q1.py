@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from vlmkit.checks.common import as_float
 from vlmkit.checks.toy_clip import CLASSES, class_prompts, toy_test_set, train_toy_clip
 from vlmkit.grading import compare
+from vlmkit.grading.judges import diagnose
 from vlmkit.grading.registry import Check
 
 # ---------------------------------------------------------------- probes (learner's kernel)
@@ -141,14 +142,6 @@ def ref_entropy(logits):
 def ref_zero_shot(image, classes, scale):
     image, classes = (F.normalize(as_double(x), dim=-1) for x in (image, classes))
     return (scale * image @ classes.T).softmax(-1).numpy()
-
-
-def diagnose(output, candidates, atol=1e-5, rtol=1e-4):
-    """The hint of the first candidate (a known mistake's value) that the output matches."""
-    for hint, value in candidates.items():
-        if compare.close(output, value, "", atol, rtol) is None:
-            return f" — {hint}"
-    return ""
 
 
 def _clip_mistakes(image, text, scale):

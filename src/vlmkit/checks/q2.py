@@ -22,7 +22,6 @@ from vlmkit.checks.common import as_float, call
 from vlmkit.checks.q1 import (
     as_double,
     as_tensor,
-    diagnose,
     grads_match,
     loss_and_grads,
     one_number,
@@ -32,6 +31,7 @@ from vlmkit.checks.q1 import (
     unit_rows,
 )
 from vlmkit.grading import compare
+from vlmkit.grading.judges import diagnose
 from vlmkit.grading.registry import Check
 
 # ---------------------------------------------------------------- probes (learner's kernel)

@@ -26,6 +26,15 @@ def _with_hint(message, hint):
     return message and (f"{message}{HINT}{hint}" if hint else message)
 
 
+def diagnose(output, candidates, atol=1e-5, rtol=1e-4):
+    """HINT and the name of the first candidate (a known mistake's value, {name: value}) that the
+    output matches within tolerance, else "": append it to a failing message."""
+    for hint, value in candidates.items():
+        if compare.close(output, value, "", atol, rtol) is None:
+            return f"{HINT}{hint}"
+    return ""
+
+
 def expect_equal(expected, what, hint=None):
     """Literal expectation. The message names what differs (type, shape, length or values) and adds
     the hint; like every message from compare.py it quotes neither the answer nor the learner's value."""
