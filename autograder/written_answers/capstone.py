@@ -21,9 +21,9 @@ and the pipeline is validated.
 
 First I would try a finer detection grid for the small objects: `detection_recall` should go up.
 ''', 1.0, '''\
-Good on detection: the misses are small, dark objects, and a finer grid with recall as the metric
-to watch is a sound first change (say also that precision must not fall). But your evaluate()
-counts an answer as right when one answer contains the other: compare with the kit's harness, and
-look at the spatial and colour questions again. And the legacy harness agreeing is no validation:
-try it on a pipeline that outputs nothing.'''),
+Sound on detection, too trusting of your numbers. The misses are small, dark objects, and a finer
+grid with recall as the metric to watch is a sound first change (say also that precision must not
+fall). But your evaluate() counts an answer as right when one answer contains the other: compare
+with the kit's harness, and look at the spatial and colour questions again. And the legacy harness
+agreeing is no validation: try it on a pipeline that outputs nothing.'''),
 ]

@@ -15,8 +15,8 @@ The temperature divides the similarities before the softmax. A small temperature
 makes the softmax sharper and the model more confident about the right pair, a big temperature
 makes it flatter. It is a learned parameter, so the model chooses it by itself.
 ''', 0.5, '''\
-The temperature part is right: a larger scale gives a peakier softmax. Say also how it moves during
-training (it starts soft and rises as the pairs separate, with a cap) and why it is learned through
-its log. The symmetry is not about stability: a row and a column are normalised over different
-sets, so one direction alone leaves the other retrieval untrained.'''),
+Right about the temperature, not about the symmetry. A larger scale does give a peakier softmax;
+say also how it moves during training (it starts soft and rises as the pairs separate, with a cap)
+and why it is learned through its log. The symmetry is not about stability: a row and a column are
+normalised over different sets, so one direction alone leaves the other retrieval untrained.'''),
 ]

@@ -16,8 +16,9 @@ It does not need the all-gather because a sigmoid is much cheaper to compute tha
 sum of exponentials), so every device can work out its part of the loss faster. That is why it
 scales better to big batches.
 ''', 0.5, '''\
-The per-pair binary loss and the reason for the negative bias are right. Why it scales is not the
-cost of the sigmoid: no term needs a normaliser over the whole batch, so the loss is a sum of
-blocks. Devices pass text chunks around a ring and each holds one small block at a time, while
-CLIP's softmax needs every row normalised over all the texts, hence its all-gather.'''),
+The loss is right, the reason it scales is not. The per-pair binary loss and the negative bias are
+well explained. But it is not the cost of the sigmoid: no term needs a normaliser over the whole
+batch, so the loss is a sum of blocks. Devices pass text chunks around a ring and each holds one
+small block at a time, while CLIP's softmax needs every row normalised over all the texts, hence
+its all-gather.'''),
 ]

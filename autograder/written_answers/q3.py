@@ -15,8 +15,8 @@ WRITTEN = [
   can use the image features from the very first training step instead of having to learn to
   attend to them.
 ''', 0.5, '''\
-The MLP projector is well argued. For the Q-Former give the number: a fixed, small count of tokens
-whatever the resolution, against one token per patch for the MLP. The gate is the other way
+Right for the MLP, not for the gates. For the Q-Former give the number: a fixed, small count of
+tokens whatever the resolution, against one token per patch for the MLP. The gate is the other way
 round: it starts closed (tanh of zero), so the frozen language model is untouched at the start of
 training. That is its advantage, and the price is many new parameters.'''),
 ]

@@ -16,8 +16,8 @@ In stage 1 they train the projector together with the CLIP vision encoder on ima
 so that the image features line up with the LLM's word embeddings; the LLM is frozen so that it is
 not damaged. In stage 2 they train the LLM on the generated conversations.
 ''', 0.5, '''\
-The data part is right: a text-only teacher reading captions and boxes. But the vision encoder is
-frozen in both stages (its features are already aligned with language, and training it would cost
-memory and could lose that). Stage 1 trains the projector alone; stage 2 trains the projector and
-the LLM. Say why: following instructions about an image is a skill of the language model.'''),
+The data part is right, the freezing is not. The vision encoder is frozen in both stages (its
+features are already aligned with language, and training it would cost memory and could lose that).
+Stage 1 trains the projector alone; stage 2 trains the projector and the LLM. Say why: following
+instructions about an image is a skill of the language model.'''),
 ]

@@ -16,8 +16,8 @@ so each coordinate goes into one of 1000 bins and each bin has its own token lik
 Not much is lost: with 1000 bins a bin is smaller than a pixel on our images, so after decoding the
 boxes come back the same as before.
 ''', 0.5, '''\
-Why to normalise and why one token per bin are right. What is lost is more than you say: decoding
-gives the bin centre, so a box comes back close but not the same (give the error in pixels from
-the notebook); the image size has to be given again; the loss treats a neighbouring bin as just as
-wrong as a far one; and the bins take extra vocabulary tokens that must be learned.'''),
+Normalising and binning are right; more is lost than you say. Decoding gives the bin centre, so a
+box comes back close but not the same (give the error in pixels from the notebook); the image size
+has to be given again; the loss treats a neighbouring bin as just as wrong as a far one; and the
+bins take extra vocabulary tokens that must be learned.'''),
 ]

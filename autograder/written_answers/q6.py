@@ -16,7 +16,7 @@ take the bin centre and scale it back up.
 
 The nice part is that the model is trained exactly like for text, so nothing is lost.
 ''', 0.5, '''\
-The parallel with coordinates and the binning are right. The range comes from robust quantiles
+The binning is right; the range and what is lost are not. The range comes from robust quantiles
 (the 1st and 99th percentiles), not the minimum and maximum, so that a few outliers do not stretch
 every bin. And something is lost: half a bin of precision per dimension, every value beyond that
 range (clipped), the order of the bins in the loss, and the vocabulary tokens taken over.'''),
