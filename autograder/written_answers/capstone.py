@@ -10,14 +10,14 @@ WRITTEN = [
     ("small objects and the change to try right; answers and legacy harness trusted", "capstone_written", '''\
 **Detection is the weakest part.** Almost every object is found, but the ones the detector misses
 are all small (a fish, a person, a couple of trees), and two of them are in night scenes where a
-dark tree hardly stands out from the sky. The hallucinations I looked at are a tree and a person
-taken for each other, which makes sense since both are tall and thin at this size.
+dark tree is nearly invisible against the sky. The hallucinations I looked at are a tree and a
+person taken for each other, which makes sense: at that scale both are just thin vertical shapes.
 
 The VQA model is basically perfect: my evaluation counts almost every answer right, so the
 failures come from the detector, not from the VQA model or the wiring.
 
-The legacy harness gives nearly the same numbers as my evaluation, so both measure the right thing
-and the pipeline is validated.
+The legacy harness's numbers agree with mine almost exactly, so both measure the right thing and
+the pipeline is validated.
 
 First I would try a finer detection grid for the small objects: `detection_recall` should go up.
 ''', 1.0, '''\

@@ -9,8 +9,8 @@ WRITTEN = [
     ("the text-only teacher right; the vision encoder said to train in stage 1", "q4_written", '''\
 Nobody writes LLaVA's instruction data by hand. GPT-4 gets the captions of an image and the
 bounding boxes of its objects as text (it never sees the picture itself) and is asked to write
-conversations, detailed descriptions and reasoning questions about it, which become the training
-examples.
+question-and-answer dialogues, long descriptions and harder questions that need reasoning about
+the scene; these become the training examples.
 
 In stage 1 they train the projector together with the CLIP vision encoder on image-caption pairs,
 so that the image features line up with the LLM's word embeddings; the LLM is frozen so that it is
