@@ -29,8 +29,8 @@ def run(args) -> int:
     print(f"report.json: {out / 'grading' / 'report.json'}")
     print(f"feedback:    {out / 'grading' / 'feedback'}/<student>/<assignment>/*.html")
     print(f"class:       {out / 'grading' / HTML_NAME}")
-    print(f"formgrader:  vlmkit formgrader {out / 'grading'}  (grade the written answers; "
-          f"{GRADED_BY_DEMO}'s are graded)")
+    print(f"formgrader:  vlmkit formgrader {out / 'grading'}  (grade the written answers; the "
+          f"{GRADED_BY_DEMO} learner's are done)")
     print("\nEvaluating the kit's pipeline on the bundled capstone test set ...")
     run_eval(out=out / "eval")
     return 0
