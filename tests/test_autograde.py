@@ -10,12 +10,14 @@ import pytest
 from conftest import verdicts_of
 from vlmkit import paths
 from vlmkit.course import load_course
+from vlmkit.errors import KitError
 from vlmkit.grading.autograde import autograde, print_summary
 from vlmkit.grading.engine import grade_notebook
-from vlmkit.grading.examples import wrong_answers
+from vlmkit.grading.examples import written_answers, wrong_answers
 from vlmkit.grading.inprocess import run_forked
 from vlmkit.grading.report import write_outputs
 from vlmkit.grading.results import load_results
+from vlmkit.grading.written import grade_by_hand
 
 COURSE = load_course()
 CHECKPOINT, CAPSTONE = COURSE["checkpoint"], COURSE["capstone"]
@@ -175,13 +177,7 @@ def test_nbgrader_export_reads_the_kits_grades(graded_all, tmp_path):
 
 def _grade_written(out, student: str, scores: dict) -> None:
     """What an instructor does in formgrader: a manual score for written cells (grade_id → points)."""
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{out / 'gradebook.db'}") as gb:
-        for grade_id, score in scores.items():
-            notebook = next(q.notebook for q in CHECKPOINT.questions if grade_id.startswith(f"{q.id}_"))
-            gb.find_grade(grade_id, notebook.removesuffix(".ipynb"), "checkpoint", student).manual_score = score
-        gb.db.commit()
+    grade_by_hand(out / "gradebook.db", "checkpoint", student, {g: (score, None) for g, score in scores.items()})
 
 
 def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path):
@@ -211,6 +207,37 @@ def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path
     assert rows["complete"]["capstone_written"] == "not yet graded"
     written = json.loads((out / "report.json").read_text())["complete"]["checkpoint"]["written"]
     assert (written["points"], written["max_points"], written["status"]) == (5.5, 6.0, "graded")
+
+
+def test_the_demo_shows_how_each_examples_written_answers_are_graded(graded_all, tmp_path):
+    """Awaiting a grader (complete), empty and scored 0 (blank), scored by hand by the demo
+    (mistakes: the marks of autograder/written_answers/), with the written points apart."""
+    from vlmkit.grading.demo_written import grade_written_examples
+
+    out = tmp_path / "out"
+    shutil.copytree(graded_all[0], out)
+    marks = {q.id: written_answers(q.id)[0] for a in COURSE.values() for q in a.questions}
+    shown = grade_written_examples(out).splitlines()
+    assert "  blank     checkpoint: written 0/6 points (6 empty: scored 0 automatically)" in shown
+    assert "  complete  checkpoint: written not yet graded (6 awaiting a grader)" in shown
+    checkpoint = sum(marks[q.id][3] for q in CHECKPOINT.questions)
+    assert f"  mistakes  checkpoint: written {checkpoint:g}/6 points (6 scored by hand)" in shown
+    assert f"            capstone: written {marks['capstone'][3]:g}/2 points (1 scored by hand)" in shown
+    text = " ".join(" ".join(shown).split())  # long lines wrap
+    for _, grade_id, _, score, comment in marks.values():  # each answer's score and its comment's first sentence
+        assert re.search(rf"{grade_id} {score:g}/\d points?: {re.escape(comment.split('. ')[0])}", text), grade_id
+    rows = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
+    assert (rows["mistakes"]["written"], rows["mistakes"]["capstone_written"]) == (f"{checkpoint:g}",
+                                                                                   f"{marks['capstone'][3]:g}")
+    assert rows["mistakes"]["total"] == f"{sum(r['score'] for r in graded_all[1]['checkpoint']['mistakes'].values()):g}"
+    assert rows["complete"]["written"] == "not yet graded"
+    page = (out / "feedback" / "mistakes" / "checkpoint" / "q2_siglip.html").read_text()
+    assert "0.5/1 point" in page and "<p><b>Key points</b></p>" in page
+    assert "Your grader's comment" in page and "the reason it scales is not" in page
+    with pytest.raises(KitError, match="no written answer q9_written"):
+        grade_by_hand(out / "gradebook.db", "checkpoint", "mistakes", {"q9_written": (0.5, "")})
+    with pytest.raises(KitError, match="q1_written worth 2 points"):
+        grade_by_hand(out / "gradebook.db", "checkpoint", "mistakes", {"q1_written": (2, "")})
 
 
 def test_every_graded_notebook_is_written_where_formgrader_lists_it(graded_all):

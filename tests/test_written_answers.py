@@ -1,6 +1,8 @@
-"""Every checkpoint question asks its verbal part, and no released notebook carries a model answer."""
+"""Every checkpoint question asks its verbal part, no released notebook carries a model answer,
+and the mistakes example's written answers are the learner's own."""
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -8,8 +10,9 @@ import pytest
 
 from conftest import COURSE
 from vlmkit import paths
+from vlmkit.grading.examples import written_answers
 from vlmkit.grading.notebook import graded_cells, nbgrader_meta
-from vlmkit.grading.written import written_cells
+from vlmkit.grading.written import is_written, written_cells
 
 MODEL_ANSWER_PHRASES = ["Answers in short", "Answer to the question", "Key points", "BEGIN SOLUTION",
                         "END SOLUTION", "Model answer"]
@@ -54,3 +57,28 @@ def test_released_notebooks_hold_no_model_answer(path):
     for cell in written_cells(source):  # no sentence of a key point reaches the learner
         lines = [line.strip("-* ") for line in cell.key_points.splitlines()]
         assert not [line for line in lines if len(line) > 20 and line in text], cell.grade_id
+
+
+def _word_runs(text: str, length: int = 6) -> set:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i:i + length]) for i in range(len(words) - length + 1)}
+
+
+def test_the_mistakes_learner_writes_answers_of_their_own():
+    """Each written answer of the mistakes example: not empty, not the release's placeholder, no
+    run of six words from the model answer, one per question; each earns part of its points."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    answers = {}
+    for path in sorted((paths.EXAMPLES / "mistakes").rglob("*.ipynb")):
+        learner = {nbgrader_meta(c)["grade_id"]: c.source
+                   for c in nbformat.read(str(path), as_version=4).cells if is_written(c)}
+        for cell in written_cells(_source(path.parent.name, path.name)):
+            answer = learner[cell.grade_id].strip()
+            assert answer and answer != ClearSolutions.text_stub.default_value, cell.grade_id
+            assert not _word_runs(answer) & _word_runs(cell.key_points), cell.grade_id
+            answers[cell.grade_id] = answer
+            marks = [entry[3] for entry in written_answers(cell.grade_id.removesuffix("_written"))]
+            assert marks and 0 < marks[0] < cell.points, cell.grade_id  # partly right
+    questions = [q for assignment in COURSE.values() for q in assignment.questions]
+    assert len(answers) == len(set(answers.values())) == len(questions)

@@ -3,7 +3,9 @@
     complete/<assignment>/*.ipynb   the learner notebooks with the solutions filled in
     blank/<assignment>/*.ipynb      the learner notebooks as released
     mistakes/<assignment>/*.ipynb   complete, but with the first realistic wrong answer of each
-                                    question (autograder/wrong_answers/<question>.py) put in
+                                    question (autograder/wrong_answers/<question>.py) put in, and
+                                    written answers of the learner's own, partly right
+                                    (autograder/written_answers/<question>.py)
 
 `vlmkit demo` grades them; tests use the same functions to build wrong submissions.
 """
@@ -25,6 +27,7 @@ MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 WRONG_ANSWERS = paths.AUTOGRADER / "wrong_answers"
 OTHER_CORRECT = paths.AUTOGRADER / "other_correct_answers"
 DELEGATING = paths.AUTOGRADER / "delegating_answers"
+WRITTEN_ANSWERS = paths.AUTOGRADER / "written_answers"
 
 
 def solution_lines(cell_source: str) -> tuple[str, set]:
@@ -112,6 +115,12 @@ def other_correct_answers(question: str) -> list:
     return _answers_file(OTHER_CORRECT, question, "CORRECT")
 
 
+def written_answers(question: str) -> list:
+    """[(name, written cell grade_id, a learner's own answer, an instructor's score, their comment)]:
+    partly right written answers, and the mark an instructor would give each."""
+    return _answers_file(WRITTEN_ANSWERS, question, "WRITTEN")
+
+
 def _write_examples(root: Path) -> None:
     for name, assignment in load_course().items():
         for question in assignment.questions:
@@ -122,7 +131,9 @@ def _write_examples(root: Path) -> None:
             complete = solved(release, source)
             mistakes = complete
             for _, grade_id, code, _ in wrong_answers(question.id)[:1]:
-                mistakes = set_answers(complete, {grade_id: code})
+                mistakes = set_answers(mistakes, {grade_id: code})
+            for _, grade_id, answer, _, _ in written_answers(question.id)[:1]:
+                mistakes = set_answers(mistakes, {grade_id: answer})
             for student, nb in (("complete", complete), ("mistakes", mistakes),
                                 ("blank", nbformat.read(str(release), as_version=4))):
                 (root / student / name).mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ the instructor wrote in formgrader (manual scores and comments).
     # student → {grade_id: {"score": 0.5 or None (not graded yet), "max_score": 1.0}}
     marks = manual_marks(Path("grades/gradebook.db"), "checkpoint")
     # student → {"scores": the same, "comments": {grade_id: "the grader's comment"}}
+    grade_by_hand(Path("grades/gradebook.db"), "checkpoint", "ann", {"q1_written": (0.5, "Say why.")})
 
 In a source notebook (solutions/) a written answer is a Markdown cell with nbgrader's `grade`
 and `solution` set; its `### BEGIN SOLUTION` … `### END SOLUTION` region (or the whole cell, if
@@ -23,6 +24,7 @@ from pathlib import Path
 import nbformat
 
 from vlmkit import paths
+from vlmkit.errors import KitError
 from vlmkit.grading.notebook import nbgrader_meta
 
 SOLUTION_REGION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION", re.DOTALL | re.MULTILINE)
@@ -81,6 +83,24 @@ def manual_marks(db: Path, assignment: str) -> dict:
             "comments": {comment.name: comment.comment for notebook in submission.notebooks
                          for comment in notebook.comments if (comment.comment or "").strip()}}
             for submission in submissions}
+
+
+def grade_by_hand(db: Path, assignment: str, student: str, marks: dict) -> None:
+    """Store an instructor's marks, grade_id → (score, comment), on the student's written answers
+    as formgrader does when they are typed in (`vlmkit demo` plays the instructor with it)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{Path(db).resolve()}") as gb:
+        notebooks = gb.find_submission(assignment, student).notebooks
+        grades = {g.name: g for nb in notebooks for g in nb.grades if g.cell.cell_type == "markdown"}
+        comments = {c.name: c for nb in notebooks for c in nb.comments}
+        for grade_id, (score, comment) in marks.items():
+            grade = grades.get(grade_id)
+            if grade is None or not 0 <= score <= grade.max_score:
+                raise KitError(f"{student}'s {assignment} has no written answer {grade_id} worth {score} points")
+            grade.manual_score, grade.needs_manual_grade = score, False
+            comments[grade_id].manual_comment = comment
+        gb.db.commit()
 
 
 def manual_scores(db: Path, assignment: str) -> dict:
