@@ -17,8 +17,16 @@ from torch import nn
 
 
 def _set(name, make):
-    """Patch: replace the reference's submodule `name` by make() (an activation, a norm)."""
+    """Patch: replace the reference's parameter-free submodule `name` by make() (an activation)."""
     return lambda ref: setattr(ref, name, make())
+
+
+def _skip(name):
+    """Patch: the reference's submodule `name` (its parameters kept, for loading) passes its input through."""
+    def patch(ref):
+        getattr(ref, name).forward = lambda x: x
+
+    return patch
 
 
 def _gates(make):
@@ -94,7 +102,7 @@ MISTAKES = {
                   "it matches the Perceiver without the residual around attention":
                       _perceiver_residuals(False, True),
                   "it matches the Perceiver without the residual around the MLP": _perceiver_residuals(True, False),
-                  "it matches the Perceiver without its final LayerNorm": _set("layer_norm", nn.Identity)},
+                  "it matches the Perceiver without its final LayerNorm": _skip("layer_norm")},
     "gated": {"it matches sigmoid gates: the gates are tanh(alpha)": _gates(nn.Sigmoid),
               "it matches alpha used as the gate itself: the gates are tanh(alpha)": _gates(nn.Identity)},
 }
