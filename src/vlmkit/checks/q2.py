@@ -195,10 +195,10 @@ def scale_follows_parameters(case, output):
 
 def _pair_mistakes(image, text, t, b):
     """hint → the (images × texts) matrix of per-pair terms a common mistake in pair_loss gives."""
-    n = len(image)
-    return {"it matches the sigmoid probability: the loss is −log σ(z · logit)": np.exp(-sigmoid_terms(image, text, t, b)),
-            "it matches negatives labelled 0: z is ±1": sigmoid_terms(image, text, t, b,
-                                                                      torch.eye(n, dtype=torch.float64)),
+    return {"it matches the sigmoid probability: the loss is −log σ(z · logit)":
+                np.exp(-sigmoid_terms(image, text, t, b)),
+            "it matches negatives labelled 0: z is ±1":
+                sigmoid_terms(image, text, t, b, torch.eye(len(image), dtype=torch.float64)),
             "it matches the bias subtracted: the logit is t·x·y + b": sigmoid_terms(image, text, t, -b)}
 
 

@@ -12,7 +12,8 @@ grader's process, builds the transformers reference from a tiny config, loads th
 - PerceiverResampler      → IdeficsPerceiverResampler (head_dim = dim / num_heads)
 - GatedCrossAttentionBlock→ IdeficsGatedCrossAttentionLayer (scalar alphas)
 Initialisations the docstrings prescribe (queries normal(0, 0.02), latents standard normal,
-alphas 0) are judged on the fresh module. See shared reference-conventions, Q3.
+alphas 0) are judged on the fresh module. A failing output or count names the known mistake that
+explains it where one does (q3_mistakes). See shared reference-conventions, Q3.
 """
 
 import math

@@ -11,7 +11,6 @@ Every patch changes one instance (its activations or its modules' `forward`), so
 torch.func.functional_call still swaps the learner's weights into every submodule it uses.
 """
 
-import torch
 import torch.nn.functional as F
 from torch import nn
 
