@@ -91,9 +91,12 @@ MISTAKES = {
     "mlp": {"it matches ReLU where LLaVA's projector uses GELU": _set("act", nn.ReLU),
             "it matches the tanh approximation of GELU: LLaVA uses the exact (erf) GELU":
                 _set("act", lambda: nn.GELU(approximate="tanh")),
-            "it matches SiLU where LLaVA's projector uses GELU": _set("act", nn.SiLU)},
+            "it matches SiLU where LLaVA's projector uses GELU": _set("act", nn.SiLU),
+            "it matches no activation between the two linear layers (GELU)": _set("act", nn.Identity)},
     "qformer": {"it matches pre-norm layers: BLIP-2's Q-Former is post-norm, LayerNorm(x + sublayer(x))":
-                    _pre_norm_qformer},
+                    _pre_norm_qformer,
+                "it matches queries that skip the input LayerNorm (in_norm) before the first layer":
+                    _skip("layernorm")},
     "perceiver": {"it matches latents attending to the context alone: keys and values are the context "
                   "and the latents together": _latents_not_in_keys,
                   "it matches the Perceiver without its residual connections (latents + attn(…), "
