@@ -27,6 +27,7 @@ from vlmkit.grading.judges import HINT, bare_message, diagnose, each
 from vlmkit.grading.registry import Check
 
 NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
+ATOL = 2e-5  # a bridge's output vs the reference's (float32 through a few layers)
 
 
 def references():
@@ -174,9 +175,6 @@ def matches_reference(kind, what):
         return _same_gradients(what, case, output, weights, forward(call, *call_inputs(case, 0)))
 
     return judge
-
-
-ATOL = 2e-5  # a bridge's output vs the reference's (float32 through a few layers)
 
 
 def _caller(ref, state):
