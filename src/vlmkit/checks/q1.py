@@ -123,7 +123,9 @@ def grads_match(output, grads, names, what):
                     "(no .item(), .detach(), float() or numpy)")
         message = compare.close(got, want, f"gradient of {what} w.r.t. {name}")
         if message:
-            return message
+            return message + diagnose(got, {
+                f"it is the right gradient negated: does {name} enter with the right sign?": -np.asarray(want),
+                f"it is zero: {name} does not reach the loss": np.zeros_like(want)})
     return None
 
 
@@ -144,23 +146,29 @@ def ref_zero_shot(image, classes, scale):
     return (scale * image @ classes.T).softmax(-1).numpy()
 
 
+def _logits_mistakes(image, text, scale):
+    """hint → the logits a common mistake in clip_logits gives (float64): shared by every check
+    that runs through clip_logits, so each names the mistake whatever it is checking."""
+    image, text = as_double(image), as_double(text)
+    cosines = F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
+    return {
+        "it matches embeddings that were not L2-normalised": scale * image @ text.T,
+        "rows must be images and columns texts": scale * cosines.T,
+        "it matches cosines divided by logit_scale: the scale multiplies them (an inverse temperature)":
+            cosines / scale,
+        "it matches log(logit_scale) as the scale: logit_scale is already exponentiated":
+            math.log(scale) * cosines,
+    }
+
+
 def _clip_mistakes(image, text, scale):
     image, text = as_double(image), as_double(text)
-    unit = [F.normalize(x, dim=-1) for x in (image, text)]
-
-    def both(img, txt, s):
-        i2t, t2i = ref_directions(s * img @ txt.T)
-        return i2t.mean(), t2i.mean()
-
-    i2t, t2i = both(*unit, scale)
+    i2t, t2i = (d.mean() for d in ref_directions(scale * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T))
     return {
         "it equals the image→text cross-entropy alone: CLIP averages both directions": i2t,
         "it equals the text→image cross-entropy alone: CLIP averages both directions": t2i,
-        "it matches embeddings that were not L2-normalised": np.mean(both(image, text, scale)),
-        "it matches cosines divided by logit_scale: the scale multiplies them (an inverse "
-        "temperature)": np.mean(both(*unit, 1 / scale)),
-        "it matches log(logit_scale) as the scale: logit_scale is already exponentiated":
-            np.mean(both(*unit, math.log(scale))),
+        **{hint: np.mean([d.mean() for d in ref_directions(logits)])
+           for hint, logits in _logits_mistakes(image, text, scale).items()},
         "it matches the two directions summed: average them": i2t + t2i,
         "it matches a sum over the batch: cross-entropy is averaged over the N pairs":
             (i2t + t2i) / 2 * len(image),
@@ -183,10 +191,7 @@ def logits_match(case, output):
     image, text, scale = case["tensors"]
     unit = [F.normalize(as_double(x), dim=-1) for x in (image, text)]
     message = compare.close(output, (scale * unit[0] @ unit[1].T).numpy(), "clip_logits")
-    return message and message + diagnose(output, {
-        "it matches embeddings that were not L2-normalised": scale * np.dot(image, np.transpose(text)),
-        "rows must be images and columns texts": (scale * unit[1] @ unit[0].T).numpy(),
-        "it matches cosines divided by logit_scale": (unit[0] @ unit[1].T / scale).numpy()})
+    return message and message + diagnose(output, _logits_mistakes(image, text, scale))
 
 
 def _direction_hints(i2t, t2i):
@@ -209,7 +214,8 @@ def mean_of_directions(case, output):
     got = [output["image_to_text"], output["text_to_image"]]
     message = compare.close(got, [i2t, t2i], "directional_losses(clip_logits(...))")
     if message:
-        return message + diagnose(got, _direction_hints(i2t, t2i))
+        return message + diagnose(got, {**_direction_hints(i2t, t2i), **{
+            hint: list(ref_directions(logits)) for hint, logits in _logits_mistakes(image, text, scale).items()}})
     if compare.close(output["loss"], (i2t.mean() + t2i.mean()) / 2, "") is None:
         return None
     one_way = diagnose(output["loss"], {"it uses the image→text direction only": i2t.mean(),
@@ -260,22 +266,30 @@ def scale_clamped(case, output):
     return message and message + " — the scale is exp(log_scale), capped at 100"
 
 
+def _entropy_mistakes(logits):
+    """hint → what a common mistake in softmax_entropy gives on `logits` (one value per row)."""
+    columns = F.log_softmax(as_double(logits), dim=0)
+    return {"it is in bits: use the natural log (nats)": ref_entropy(logits) / math.log(2),
+            "softmax over each row (the last dimension), not over the columns":
+                -(columns.exp() * columns).sum(-1).numpy(),
+            "entropy is −Σ p log p (mind the sign)": -ref_entropy(logits)}
+
+
 def entropy_match(case, output):
     logits = np.asarray(case["tensors"][0], dtype=float)
     message = compare.close(output, ref_entropy(logits), "softmax_entropy (one value per row)")
-    columns = F.log_softmax(as_double(logits), dim=0)
-    return message and message + diagnose(output, {
-        "it is in bits: use the natural log (nats)": ref_entropy(logits) / math.log(2),
-        "softmax over each row (the last dimension), not over the columns":
-            -(columns.exp() * columns).sum(-1).numpy(),
-        "entropy is −Σ p log p (mind the sign)": -ref_entropy(logits)})
+    return message and message + diagnose(output, _entropy_mistakes(logits))
 
 
 def entropy_falls(case, output):
     sims = np.asarray(case["similarities"])
     expected = [ref_entropy(s * sims).mean() for s in case["scales"]]
-    return compare.close(output, expected, f"mean entropy of softmax(scale × similarities) "
-                                           f"for scales {case['scales']}")
+    message = compare.close(output, expected, f"mean entropy of softmax(scale × similarities) "
+                                              f"for scales {case['scales']}")
+    if not message:
+        return None
+    mistakes = [_entropy_mistakes(s * sims) for s in case["scales"]]
+    return message + diagnose(output, {hint: [m[hint].mean() for m in mistakes] for hint in mistakes[0]})
 
 
 def zero_shot_match(case, output):
@@ -284,8 +298,8 @@ def zero_shot_match(case, output):
     message = compare.close(output, expected, "zero_shot_probs")
     unit = [F.normalize(as_double(x), dim=-1) for x in (image, classes)]
     return message and message + diagnose(output, {
-        "it matches embeddings that were not L2-normalised": torch.softmax(
-            scale * as_double(image) @ as_double(classes).T, -1).numpy(),
+        **{hint: torch.softmax(logits, -1).numpy()
+           for hint, logits in _logits_mistakes(image, classes, scale).items()},
         "softmax over the classes of each image (the last dimension), not over the images":
             torch.softmax(scale * unit[0] @ unit[1].T, 0).numpy()})
 

@@ -193,18 +193,22 @@ def scale_follows_parameters(case, output):
     return message and message + " — it should return (exp(log_scale), bias) for whatever values they hold"
 
 
+def _pair_mistakes(image, text, t, b):
+    """hint → the (images × texts) matrix of per-pair terms a common mistake in pair_loss gives."""
+    return {"it matches the sigmoid probability: the loss is −log σ(z · logit)":
+                np.exp(-sigmoid_terms(image, text, t, b)),
+            "it matches negatives labelled 0: z is ±1":
+                sigmoid_terms(image, text, t, b, torch.eye(len(image), dtype=torch.float64)),
+            "it matches the bias subtracted: the logit is t·x·y + b": sigmoid_terms(image, text, t, -b)}
+
+
 def pairs_decompose(case, output):
     image, text, t, b = case["tensors"]
     expected = sigmoid_terms(image, text, t, b)
     n = len(expected)
     message = compare.close(output["pairs"], expected, "pair_loss over every (image i, text j)")
     if message:
-        return message + diagnose(output["pairs"], {
-            "it matches the sigmoid probability: the loss is −log σ(z · logit)":
-                np.exp(-sigmoid_terms(image, text, t, b)),
-            "it matches negatives labelled 0: z is ±1": sigmoid_terms(image, text, t, b,
-                                                                      torch.eye(n, dtype=torch.float64)),
-            "it matches the bias subtracted: the logit is t·x·y + b": sigmoid_terms(image, text, t, -b)})
+        return message + diagnose(output["pairs"], _pair_mistakes(image, text, t, b))
     message = compare.close(output["loss"], expected.sum() / n,
                             "siglip_loss compared with the sum of pair_loss over all pairs / n")
     return message and message + " — the loss should be exactly the sum of the per-pair terms, over n"
@@ -215,8 +219,11 @@ def pair_grads_match(case, output):
     total = sum(-F.logsigmoid((1.0 if i == j else -1.0) * (t * image[i] @ text[j] + b)) for i, j in case["pairs"])
     total.backward()
     message = compare.close(output["loss"], total.item(), "the sum of pair_loss over some pairs")
-    return message or grads_match(output, [x.grad.numpy() for x in (image, text, t, b)],
-                                  SIGLIP_INPUTS, "pair_loss")
+    if message:
+        rows, cols = np.transpose(case["pairs"])
+        return message + diagnose(output["loss"], {hint: terms[rows, cols].sum() for hint, terms
+                                                   in _pair_mistakes(*case["tensors"]).items()})
+    return grads_match(output, [x.grad.numpy() for x in (image, text, t, b)], SIGLIP_INPUTS, "pair_loss")
 
 
 def _local_block_terms(case, labels_for):
@@ -235,19 +242,26 @@ def _local_block_terms(case, labels_for):
 
 
 def _ring_mistakes(case):
-    n = len(case["tensors"][0]) // case["devices"]
+    d = case["devices"]
+    n = len(case["tensors"][0]) // d
     own = 2 * np.eye(n) - 1
     per_device = _local_block_terms(case, lambda i, j, n: own if i == j else -np.ones((n, n))) / n
     return {
+        "the own block's pairs are all labelled +1: only its diagonal pairs match (see siglip_labels)":
+            _local_block_terms(case, lambda i, j, n: np.ones((n, n)) if i == j else -np.ones((n, n))) / n / d,
+        "the own block's negatives are labelled 0: labels are ±1 (see siglip_labels)":
+            _local_block_terms(case, lambda i, j, n: np.eye(n) if i == j else -np.ones((n, n))) / n / d,
+        "the received blocks are labelled 0: every pair in them is a negative (−1)":
+            _local_block_terms(case, lambda i, j, n: own if i == j else np.zeros((n, n))) / n / d,
         "it matches a ring without each device's own block (where the positives are)":
-            _local_block_terms(case, lambda i, j, n: None if i == j else -np.ones((n, n))) / n / case["devices"],
+            _local_block_terms(case, lambda i, j, n: None if i == j else -np.ones((n, n))) / n / d,
         "received blocks were labelled like the own block: every pair in them is a negative (−1)":
-            _local_block_terms(case, lambda i, j, n: own) / n / case["devices"],
+            _local_block_terms(case, lambda i, j, n: own) / n / d,
         "it matches the devices' own blocks only: the other chunks' texts must come round the ring":
-            _local_block_terms(case, lambda i, j, n: own if i == j else None) / n / case["devices"],
+            _local_block_terms(case, lambda i, j, n: own if i == j else None) / n / d,
         "it matches the sum of the devices' losses: average them": per_device,
         "it matches dividing by the whole batch on each device: each device divides by its chunk "
-        "size B/D, then the devices are averaged": per_device / case["devices"] ** 2,
+        "size B/D, then the devices are averaged": per_device / d ** 2,
     }
 
 

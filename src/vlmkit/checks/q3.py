@@ -12,7 +12,8 @@ grader's process, builds the transformers reference from a tiny config, loads th
 - PerceiverResampler      → IdeficsPerceiverResampler (head_dim = dim / num_heads)
 - GatedCrossAttentionBlock→ IdeficsGatedCrossAttentionLayer (scalar alphas)
 Initialisations the docstrings prescribe (queries normal(0, 0.02), latents standard normal,
-alphas 0) are judged on the fresh module. See shared reference-conventions, Q3.
+alphas 0) are judged on the fresh module. A failing output or count names the known mistake that
+explains it where one does (q3_mistakes). See shared reference-conventions, Q3.
 """
 
 import math
@@ -20,11 +21,13 @@ import math
 import numpy as np
 import torch
 
+from vlmkit.checks.q3_mistakes import MISTAKES, count_hint, tokens_hint
 from vlmkit.grading import compare
-from vlmkit.grading.judges import each
+from vlmkit.grading.judges import HINT, bare_message, diagnose, each
 from vlmkit.grading.registry import Check
 
 NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
+ATOL = 2e-5  # a bridge's output vs the reference's (float32 through a few layers)
 
 
 def references():
@@ -161,22 +164,36 @@ def matches_reference(kind, what):
         wrong = [k for k, v in ref.state_dict().items() if k in state and tuple(state[k].shape) != tuple(v.shape)]
         if wrong:
             return f"{what}: a parameter has the wrong shape (the one copied into the reference's {wrong[0]})"
-        ref.load_state_dict(state, strict=True)
-        ref.eval()
-
-        def call(*args, **kwargs):
-            return torch.func.functional_call(ref, state, args, kwargs)
-
+        call = _caller(ref, state)
         with torch.no_grad():
             for i in range(len(case["calls"])):
                 message = compare.close(outputs[i], forward(call, *call_inputs(case, i)).numpy(),
                                         f"{what}, output with your weights (every parameter moved off its "
-                                        "initial value) vs the reference's", atol=2e-5)
+                                        "initial value) vs the reference's", atol=ATOL)
                 if message:
-                    return message
+                    return message + _known_mistake(kind, case, weights, outputs[i], call_inputs(case, i))
         return _same_gradients(what, case, output, weights, forward(call, *call_inputs(case, 0)))
 
     return judge
+
+
+def _caller(ref, state):
+    """The reference holding `state` (the learner's weights), as a function of its inputs."""
+    ref.load_state_dict(state, strict=True)
+    ref.eval()
+    return lambda *args, **kwargs: torch.func.functional_call(ref, state, args, kwargs)
+
+
+def _known_mistake(kind, case, weights, output, inputs):
+    """HINT and the first of MISTAKES[kind] whose reference, with the learner's weights, gives
+    `output` on `inputs`; "" if none does (call under torch.no_grad)."""
+    run = references().BRIDGES[kind][0]
+    candidates = {}
+    for hint, patch in MISTAKES[kind].items():
+        ref, state, forward = run(case, weights)
+        patch(ref)
+        candidates[hint] = forward(_caller(ref, state), *inputs).numpy()
+    return diagnose(output, candidates, atol=ATOL)
 
 
 def _same_gradients(what, case, output, weights, out):
@@ -264,8 +281,9 @@ def each_build(judge):
 
 # ---------------------------------------------------------------- advantages in numbers
 
-def reference_counts(sizes):
-    """Parameter counts of each bridge at `sizes`, from the transformers references (meta device)."""
+def reference_parts(sizes):
+    """Each bridge at `sizes`, from the transformers references (meta device): its parts' parameter
+    counts ({part: count}, summing to the bridge's count) and its number of parameter tensors."""
     v, t, q, p, g = (sizes[k] for k in ("vision_dim", "text_dim", "qformer", "perceiver", "gated"))
     refs = references()
     with torch.device("meta"):
@@ -274,9 +292,18 @@ def reference_counts(sizes):
         perceiver = refs.perceiver_reference(v, p["depth"], p["num_heads"], p["num_latents"])
         gated = refs.gated_reference(t, v, g["num_heads"], g["hidden_dim"])
     n = lambda m: sum(x.numel() for x in m.parameters())  # noqa: E731
-    return {"mlp": n(mlp),
-            "qformer": n(qformer) + q["num_queries"] * q["dim"] + q["dim"] * t + t,
-            "perceiver": n(perceiver) + g["num_layers"] * n(gated)}
+    tensors = lambda m: len(list(m.parameters()))  # noqa: E731
+    biases = sum(x.numel() for name, x in mlp.named_parameters() if name.endswith("bias"))
+    final_norm = n(perceiver.layer_norm)
+    parts = {"mlp": {"the weights": n(mlp) - biases, "the projector's biases": biases},
+             "qformer": {"the Q-Former layers": n(qformer), "the learned queries": q["num_queries"] * q["dim"],
+                         "the projection to text_dim": q["dim"] * t + t},
+             "perceiver": {"the resampler before its final LayerNorm": n(perceiver) - final_norm,
+                           "the final LayerNorm": final_norm,
+                           "the gated cross-attention blocks": g["num_layers"] * n(gated)}}
+    return {"mlp": (parts["mlp"], tensors(mlp)),
+            "qformer": (parts["qformer"], tensors(qformer) + 3),  # + queries, projection weight and bias
+            "perceiver": (parts["perceiver"], tensors(perceiver) + g["num_layers"] * tensors(gated))}
 
 
 LABELS = {"mlp": "MLP projector", "qformer": "Q-Former bridge", "perceiver": "Perceiver resampler + gated blocks"}
@@ -291,7 +318,7 @@ def report_is_right(case, output):
         return "bridge_report should return a dict with 'params', 'tokens' and 'gate_change_at_init'"
     if not isinstance(output["params"], dict) or not isinstance(output["tokens"], dict):
         return "bridge_report: 'params' and 'tokens' should be dicts keyed by 'mlp', 'qformer', 'perceiver'"
-    counts, sizes = reference_counts(case["sizes"]), case["sizes"]
+    bridges, sizes = reference_parts(case["sizes"]), case["sizes"]
     patches = case["patch_counts"]
     tokens = {"mlp": list(patches), "qformer": [sizes["qformer"]["num_queries"]] * len(patches),
               "perceiver": [sizes["perceiver"]["num_latents"]] * len(patches)}
@@ -301,12 +328,14 @@ def report_is_right(case, output):
             return f"parameter count of the {label}: should be a Python int"
         if not isinstance(toks, list) or not all(_is_int(k) for k in toks):
             return f"visual tokens out of the {label}: should be a list of Python ints"
-        message = compare.first(
-            compare.equal(count_, counts[name], f"parameter count of the {label}"),
-            compare.equal(toks, tokens[name],
-                          f"visual tokens out of the {label} (one count per entry of patch_counts)"))
+        parts, tensors = bridges[name]
+        message = compare.equal(count_, sum(parts.values()), f"parameter count of the {label}")
         if message:
-            return message
+            return message + HINT + count_hint(count_, parts, tensors)
+        message = compare.equal(toks, tokens[name],
+                                f"visual tokens out of the {label} (one count per entry of patch_counts)")
+        if message:
+            return message + (HINT + tokens_hint(toks, tokens[name], patches) if bare_message(message) else "")
     if type(output["gate_change_at_init"]) is not float:
         return "gate_change_at_init: should be a Python float (e.g. from .item())"
     message = compare.close(output["gate_change_at_init"], 0.0, "gate_change_at_init", atol=1e-6, rtol=0)
