@@ -180,7 +180,8 @@ def test_formgrader_api_answers_are_never_reused_from_the_browser_cache():
 
     def cache_control(path):
         headers = HTTPHeaders({"Content-Type": "application/json"})
-        request = HTTPServerRequest(start_line=RequestStartLine("GET", path, "HTTP/1.1"))
+        request = HTTPServerRequest(start_line=RequestStartLine("GET", path, "HTTP/1.1"),
+                                    headers=HTTPHeaders({"Host": "127.0.0.1"}))
         NoStoreApi(request).transform_first_chunk(200, headers, b"[]", True)
         return headers.get("Cache-Control")
 

@@ -2,11 +2,11 @@
 
     --ServerApp.jpserver_extensions=vlmkit.grading.formgrader_pages=True
 
-Enabled (jupyter_env.FORMGRADER_PAGES) beside nbgrader's formgrader by `vlmkit formgrader` (formgrader.formgrader_server) and
-by every Jupyter config folder that keeps formgrader (jupyter_env.config_files: the hub's grader
-service, Kubernetes' formgrader pod, an instructor's `vlmkit lab`). It loads after nbgrader's
-extension (Jupyter loads extensions in name order) and changes three things, and nothing where
-a course has an exchange:
+Enabled (by its name, jupyter_env.FORMGRADER_PAGES) beside nbgrader's formgrader by `vlmkit
+formgrader` (formgrader.formgrader_server) and by every Jupyter config folder that keeps
+formgrader (jupyter_env.config_files: the hub's grader service, Kubernetes' formgrader pod, an
+instructor's `vlmkit lab`). It loads after nbgrader's extension (Jupyter loads extensions in
+name order) and changes three things:
 
 - Submissions count: nbgrader counts the folders in submitted/, which `vlmkit autograde
   SUBMISSIONS --out GRADES` does not fill (the submissions stay where they were); a learner
@@ -15,7 +15,7 @@ a course has an exchange:
   nbgrader's API tried to list one on every request (a critical log line each time) and warned on
   the landing page. There the listing fails quietly (NoExchangeList: Release and Collect stay
   off, as nbgrader keeps them without a course id) and the landing page says what the folder is
-  (templates/manage_assignments.tpl). A hub's course has a course id: nbgrader's own exchange
+  (formgrader_templates/manage_assignments.tpl). A hub's course has a course id: nbgrader's own exchange
   and warnings.
 - Fresh lists after the browser's Back: Chromium serves a back navigation's requests from its
   cache without asking the server, so the Manual Grading list showed the scores from before the
@@ -83,7 +83,8 @@ class NoStoreApi(OutputTransform):
 
 def kit_loader(nbgrader_loader):
     """formgrader's template loader with the kit's templates first (they extend "nbgrader/<name>")."""
-    return ChoiceLoader([FileSystemLoader(str(TEMPLATES)), nbgrader_loader, PrefixLoader({"nbgrader": nbgrader_loader})])
+    return ChoiceLoader([FileSystemLoader(str(TEMPLATES)), nbgrader_loader,
+                         PrefixLoader({"nbgrader": nbgrader_loader})])
 
 
 def _jupyter_server_extension_points():
@@ -95,7 +96,9 @@ def _load_jupyter_server_extension(serverapp):
     if "nbgrader_jinja2_env" not in settings:
         serverapp.log.error(f"{__name__}: nbgrader's formgrader extension is not loaded; nothing to change")
         return
-    base.NbGraderAPI = KitAPI  # formgrader's handlers build their API from this name at each request
+    # formgrader's handlers build their API from this name at each request (nbgrader offers no
+    # setting for it); only formgrader's handlers use it
+    base.NbGraderAPI = KitAPI
     env = settings["nbgrader_jinja2_env"]
     env.loader = kit_loader(env.loader)
     serverapp.web_app.add_transform(NoStoreApi)
