@@ -1,5 +1,6 @@
 """What formgrader reads: the autograded notebooks `vlmkit autograde` writes, the config
-`vlmkit formgrader` writes and the empty written answers scored 0 in the gradebook (the browser
+`vlmkit formgrader` writes, the empty written answers scored 0 in the gradebook and the kit's
+changes to formgrader's pages (formgrader_pages: Submissions count, no exchange, fresh lists; the browser
 walk through formgrader is in tests/browser/; stopping it by signal in test_server_signals.py)."""
 
 import json
@@ -101,3 +102,103 @@ def test_an_empty_written_answer_is_scored_0_with_a_note_until_an_answer_is_writ
     record_grades(tmp_path, "checkpoint", {student: {} for student in students})  # a re-grade
     assert _written_q1(tmp_path, "ann")[0] == 0.25  # the instructor's score stays
     assert _written_q1(tmp_path, "bob") == (None, True, None)  # an answer now: to grade by hand
+
+
+def _api(api_class, grades, **config_values):
+    """nbgrader's API on the grades folder GRADES as formgrader builds it (CourseDirectory from the config)."""
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    config = PyFileConfigLoader("nbgrader_config.py", str(grades)).load_config()
+    config.merge(Config(config_values))
+    return api_class(CourseDirectory(config=config), config=config)
+
+
+def test_formgrader_counts_graded_submissions_and_lists_no_exchange_without_a_course(tmp_path, caplog):
+    from nbgrader.apps.api import NbGraderAPI
+
+    from vlmkit.grading.formgrader import write_config
+    from vlmkit.grading.formgrader_pages import KitAPI
+
+    for student in ("ann", "bob"):
+        _graded_q1(tmp_path, student, "Symmetric: each direction normalises over its own set.")
+    record_grades(tmp_path, "checkpoint", {"ann": {}, "bob": {}})
+    write_config(tmp_path)
+    (tmp_path / "submitted" / "cy" / "checkpoint").mkdir(parents=True)  # collected, not yet graded
+    assert _api(NbGraderAPI, tmp_path).get_assignment("checkpoint")["num_submissions"] == 1  # nbgrader's count
+    assert "Unwritable directory" in caplog.text  # ... and its critical line about the exchange
+    caplog.clear()
+    api = _api(KitAPI, tmp_path)
+    assert api.get_assignment("checkpoint")["num_submissions"] == 3
+    assert api.get_assignment("capstone")["num_submissions"] == 0  # none graded, none collected
+    assert api.exchange_missing and not api.exchange_is_functional  # Release and Collect stay off
+    assert caplog.text == ""
+
+
+def test_formgrader_of_a_course_keeps_its_exchange(tmp_path):
+    from vlmkit.grading.formgrader import write_config
+    from vlmkit.grading.formgrader_pages import KitAPI
+
+    exchange = tmp_path / "exchange"
+    exchange.mkdir(mode=0o777)
+    exchange.chmod(0o777)
+    (tmp_path / "course").mkdir()
+    _graded_q1(tmp_path / "course", "ann", "Symmetric.")
+    record_grades(tmp_path / "course", "checkpoint", {"ann": {}})
+    write_config(tmp_path / "course")
+    api = _api(KitAPI, tmp_path / "course", CourseDirectory={"course_id": "vlm-checkpoint"},
+               Exchange={"root": str(exchange)})
+    assert not api.exchange_missing and api.exchange_is_functional  # a hub's course: Release, Collect
+    assert api.exchange_root == str(exchange) and api.get_assignment("checkpoint")["num_submissions"] == 1
+
+
+def _manage_assignments(**page):
+    """Formgrader's Manage Assignments page through the kit's templates, as the handler renders it."""
+    from jinja2 import Environment, FileSystemLoader
+    from nbgrader.server_extensions.formgrader import handlers
+
+    from vlmkit.grading.formgrader_pages import kit_loader
+
+    env = Environment(loader=kit_loader(FileSystemLoader([handlers.template_path])))
+    return env.get_template("manage_assignments.tpl").render(
+        url_prefix=".", base_url="/fg", windows=False, current_config={}, default_timezone="+0000", **page)
+
+
+def test_manage_assignments_warns_of_a_missing_exchange_only_where_the_course_has_one():
+    without_course = _manage_assignments(course_id="", exchange="", exchange_missing=True)
+    assert 'id="kit-no-exchange"' in without_course and "warning" not in without_course
+    assert 'href="/fg/formgrader/gradebook"' in without_course and "manage_assignments.js" in without_course
+    hub = _manage_assignments(course_id="vlm-checkpoint", exchange="/srv/hub/exchange", exchange_missing=True)
+    assert 'id="warning-exchange"' in hub and "kit-no-exchange" not in hub  # nbgrader's own, on a hub
+    assert "warning" not in _manage_assignments(course_id="vlm-checkpoint", exchange="/x", exchange_missing=False)
+
+
+def test_formgrader_api_answers_are_never_reused_from_the_browser_cache():
+    from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
+
+    from vlmkit.grading.formgrader_pages import NoStoreApi
+
+    def cache_control(path):
+        headers = HTTPHeaders({"Content-Type": "application/json"})
+        request = HTTPServerRequest(start_line=RequestStartLine("GET", path, "HTTP/1.1"),
+                                    headers=HTTPHeaders({"Host": "127.0.0.1"}))
+        NoStoreApi(request).transform_first_chunk(200, headers, b"[]", True)
+        return headers.get("Cache-Control")
+
+    assert cache_control("/formgrader/api/submitted_notebooks/checkpoint/q1_clip_loss") == "no-store"
+    assert cache_control("/services/c/formgrader/api/assignments") == "no-store"
+    assert cache_control("/static/jupyter_server_mathjax/MathJax.js") is None  # static files stay cached
+
+
+def test_formgrader_pages_go_wherever_formgrader_does(tmp_path):
+    import vlmkit.grading.formgrader_pages as pages
+    from vlmkit.grading.jupyter_env import EXCHANGE_PAGES, FORMGRADER_PAGES, LEARNER_HIDDEN, config_files
+
+    assert FORMGRADER_PAGES == pages.__name__ == pages._jupyter_server_extension_points()[0]["module"]
+    for hidden, kept in ((EXCHANGE_PAGES, True), (LEARNER_HIDDEN, False)):
+        extensions = json.loads(config_files(hidden, tmp_path)["jupyter_server_config.json"])["ServerApp"]
+        assert extensions["jpserver_extensions"].get(FORMGRADER_PAGES, False) is kept
+    (tmp_path / "gradebook.db").touch()
+    (tmp_path / "autograded").mkdir()
+    argv, _ = formgrader_server(tmp_path)
+    assert f"--ServerApp.jpserver_extensions={FORMGRADER_PAGES}=True" in argv

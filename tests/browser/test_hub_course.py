@@ -148,6 +148,9 @@ def _submission_in_formgrader(browser, base, layout, instructor, password, learn
     context, page = _logged_in(browser, base, instructor, password)
     page.wait_for_load_state()
     service = f"{base}/services/{layout.settings.course_id}/formgrader"
+    page.goto(f"{service}/manage_assignments", wait_until="networkidle")  # a course with its exchange:
+    assert page.locator(".alert-warning, #kit-no-exchange").count() == 0  # no warning, nbgrader's page
+    assert "released" in page.locator("#main-table").inner_text()  # the exchange listed
     page.goto(f"{service}/gradebook/checkpoint/{Q5}")
     page.wait_for_selector("a[href*='/formgrader/submissions/']")
     href = page.eval_on_selector_all(

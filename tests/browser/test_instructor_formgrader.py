@@ -1,5 +1,7 @@
 """An instructor in formgrader: grades and comments a written answer, and finds the score in
-grades.csv and the export, and the comment in the learner's feedback page.
+grades.csv and the export, and the comment in the learner's feedback page; and formgrader without
+noise on a grades folder (no exchange warning, the Submissions count, a fresh list after Back,
+every file it asks for served).
 
 The grades folder comes from the library's autograde on the course's own complete example
 (through the fast path, as the determinism tests do: the sandboxed CLI is tested in
@@ -10,6 +12,7 @@ stopped as a terminal's Ctrl-C would.
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -101,3 +104,46 @@ def test_written_answers_graded_in_formgrader_reach_grades_and_export(grades, pa
         == ("7.0", "12.0")  # six autograded points and q1's written one, exactly
     assert (export["capstone", "complete"]["score"], export["capstone", "complete"]["max_score"]) == ("5.5", "6.0")
     assert export["checkpoint", "blank"]["score"] == "0.0"
+
+
+def _row_of(page, student: str):
+    """The Manual Grading list's row of `student` (shown as "Submission #n": names are hidden)."""
+    return page.locator("#main-table tr", has=page.locator("a.name-shown", has_text=student))
+
+
+def _score_of(page, student: str) -> str:
+    return _row_of(page, student).locator(".score").inner_text().strip()
+
+
+def test_formgrader_on_a_grades_folder_without_noise(grades, page, tmp_path):
+    copy = tmp_path / "grades"
+    shutil.copytree(grades, copy)  # the other test's grades stay as it leaves them
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    port, log = free_port(), tmp_path / "formgrader.log"
+    argv = [str(BIN / "vlmkit"), "formgrader", str(copy), "--port", str(port), "--token", TOKEN]
+    with jupyter_server(argv, os.environ, tmp_path, port, TOKEN, log, stop=signal.SIGINT) as base:
+        page.goto(f"{base}/formgrader?token={TOKEN}")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#kit-no-exchange").is_visible() and page.locator(".alert-warning").count() == 0
+        counts = page.locator("td.num-submissions").all_inner_texts()
+        assert [c.strip() for c in counts] == ["2", "2"], counts  # complete and blank, both assignments
+        page.goto(f"{base}/formgrader/gradebook")
+        page.wait_for_load_state("networkidle")
+        assert [c.strip() for c in page.locator("td.num-submissions").all_inner_texts()] == ["2", "2"]
+
+        page.goto(f"{base}/formgrader/gradebook/checkpoint/q1_clip_loss")
+        page.wait_for_load_state("networkidle")
+        assert _score_of(page, "blank") == "0 / 2"
+        _row_of(page, "blank").locator("a.name-hidden").click()
+        page.wait_for_load_state("networkidle")  # its grades fetched: a score typed earlier is overwritten
+        field = page.locator("input#q1_written")
+        with page.expect_response(lambda r: "/api/grade/" in r.url and r.request.method == "PUT") as saved:
+            field.fill("1")
+            field.press("Tab")
+        assert saved.value.ok
+        page.go_back()
+        page.wait_for_load_state("networkidle")
+        assert _score_of(page, "blank") == "1 / 2"  # the list as it is now, without a reload
+    assert failed == []  # MathJax's fonts included
+    assert "exchange" not in log.read_text().lower()

@@ -7,7 +7,8 @@ autograded/<student>/<assignment>/*.ipynb and GRADES/nbgrader_config.py (this mo
 write_config, run again by `vlmkit formgrader`), which points nbgrader at that folder and at the
 kit's solutions (so it works from anywhere and writes nothing into the kit's tree). It also builds
 the Jupyter server command that serves formgrader with MathJax from the local
-jupyter-server-mathjax package (no network needed).
+jupyter-server-mathjax package (no network needed) and the kit's changes to its pages
+(formgrader_pages).
 
 From GRADES, nbgrader's own CLI then sees the same course: `cd GRADES && nbgrader export` writes
 nbgrader_grades.csv (never the kit's grades.csv, which nbgrader's default `grades.csv` would
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.errors import KitError
-from vlmkit.grading.jupyter_env import jupyter_argv
+from vlmkit.grading.jupyter_env import FORMGRADER_PAGES, jupyter_argv
 from vlmkit.grading.report import atomic_write
 
 EXPORT_FILE = "nbgrader_grades.csv"
@@ -73,7 +74,8 @@ def formgrader_server(grades: Path, port: int = 8890, token: str = "", ip: str =
     require_graded(grades)
     write_config(grades)  # rewritten: the folder may have moved since autograde wrote it
     argv = jupyter_argv("jupyter_server", Path(grades).resolve(), port) + [
-        "--no-browser", f"--ip={ip}", "--port-retries=0", f"--ServerApp.token={token}"]
+        "--no-browser", f"--ip={ip}", "--port-retries=0", f"--ServerApp.token={token}",
+        f"--ServerApp.jpserver_extensions={FORMGRADER_PAGES}=True"]
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(JUPYTER_DATA), env.get("JUPYTER_PATH")]))
     return argv, env

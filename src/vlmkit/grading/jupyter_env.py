@@ -17,7 +17,8 @@ JupyterLab terminals start a login shell by default, and Debian's /etc/profile r
 the `vlmkit` command of the kit's environment would not be found there: the config starts bash
 as a plain interactive shell whose start-up file reads the user's ~/.bashrc (which may put
 pyenv or conda first) and then puts the kit's bin folder first, as an activated venv would.
-The instructor's view reuses it with `hidden=EXCHANGE_PAGES` (formgrader stays). The server
+The instructor's view reuses it with `hidden=EXCHANGE_PAGES` (formgrader stays, and with it the
+kit's changes to formgrader's pages: vlmkit.grading.formgrader_pages). The server
 itself runs in the folder it serves (jupyter_process.serve), so the terminals open where the file
 browser is rooted and the paths it shows work in them (`vlmkit selfcheck checkpoint/q5_....ipynb`).
 """
@@ -39,6 +40,9 @@ from vlmkit.grading.jupyter_process import serve
 EXCHANGE_PAGES = ("assignment-list", "course-list")
 LEARNER_HIDDEN = EXCHANGE_PAGES + ("formgrader", "create-assignment", "menu")  # instructors' tools
 SERVER_EXTENSIONS = {"assignment-list", "course-list", "formgrader", "validate-assignment"}
+# The kit's server extension that goes with formgrader wherever formgrader is shown (a name, not
+# an import: it imports nbgrader's server side, which a learner's lab does not load).
+FORMGRADER_PAGES = "vlmkit.grading.formgrader_pages"
 # JupyterLab's "get notified about Jupyter news?" prompt: it would fetch from jupyter.org, and the
 # course's machines may be offline.
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
@@ -52,6 +56,8 @@ def config_files(hidden, folder: Path) -> dict[str, str]:
         raise ValueError(f"unknown nbgrader pages {sorted(unknown)}; known: {LEARNER_HIDDEN}")
     server_extensions = {f"nbgrader.server_extensions.{page.replace('-', '_')}": False
                          for page in hidden if page in SERVER_EXTENSIONS}
+    if "formgrader" not in hidden:
+        server_extensions[FORMGRADER_PAGES] = True
     return {
         "labconfig/page_config.json": json.dumps({"disabledExtensions": {
             NEWS_PLUGIN: True, **{f"@jupyter/nbgrader:{page}": True for page in hidden}}}, indent=1),
