@@ -3,8 +3,9 @@
 The judges in capstone.py append these to a message that already fails (HINT, then the hint);
 nothing here decides a grade. First the value each common mistake of the class would give on the
 case's own inputs, computed with the kit's harness (vlmkit.evaluation) bent that one way
-(judges.diagnose); failing that, where the IoUs go wrong (which kinds of box pairs) or which way
-a metric is off and the rule it breaks. Neither quotes a value.
+(judges.diagnose; each mistake that fits is named, as the numbers alone may not tell two apart);
+failing that, where the IoUs go wrong (which kinds of box pairs) or which way a metric is off
+and the rule it breaks. Neither quotes a value.
 
 The bent harness is written out here (`_match_count`, `_grounding_mean`) because the kit's
 `match_detections` and `grounding_results` take neither another IoU, nor another name
@@ -29,14 +30,20 @@ def _reordered(a, b):
     return compute_iou(fix(a), fix(b))
 
 
-def _unclamped(a, b):
-    inter = (min(a[2], b[2]) - max(a[0], b[0])) * (min(a[3], b[3]) - max(a[1], b[1]))
-    union = box_area(a) + box_area(b) - inter
-    return inter / union if box_area(a) > 0 and box_area(b) > 0 and union > 0 else 0.0
+def _meet(a, b):
+    """The intersection's corners (inverted when the boxes do not overlap)."""
+    return [max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])]
 
 
 def _inter(a, b):
-    return box_area([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])])
+    return box_area(_meet(a, b))
+
+
+def _unclamped(a, b):
+    x1, y1, x2, y2 = _meet(a, b)
+    inter = (x2 - x1) * (y2 - y1)
+    union = box_area(a) + box_area(b) - inter
+    return inter / union if box_area(a) > 0 and box_area(b) > 0 and union > 0 else 0.0
 
 
 def _union_with_intersection(a, b):
@@ -48,7 +55,7 @@ def _pixel_inclusive(a, b):
     def area(box):
         return max(0.0, box[2] - box[0] + 1) * max(0.0, box[3] - box[1] + 1)
 
-    inter = area([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])])
+    inter = area(_meet(a, b))
     union = area(a) + area(b) - inter
     return inter / union if union > 0 else 0.0
 
@@ -74,9 +81,18 @@ def _pair_kind(a, b):
     return "boxes that overlap (intersection over union)"
 
 
+def _explained(got, mistakes):
+    """HINT and every mistake of (hint, value) whose value `got` matches, else "". The numbers
+    alone may not tell two mistakes apart: then both are named."""
+    hints = list(dict.fromkeys(hint for hint, value in mistakes if diagnose(got, {hint: value}, ATOL, 0)))
+    if len(hints) > 1:
+        return f"{HINT}one of these mistakes: {'; or '.join(hints)}"
+    return f"{HINT}{hints[0]}" if hints else ""
+
+
 def iou_hint(pairs, values):
     """The mistake the IoUs match, else which kinds of pairs they are wrong on ("" if unknown)."""
-    named = diagnose(values, {hint: [iou(a, b) for a, b in pairs] for hint, iou in IOU_MISTAKES}, ATOL, 0)
+    named = _explained(values, [(hint, [iou(a, b) for a, b in pairs]) for hint, iou in IOU_MISTAKES])
     if named:
         return named
     wrong = [_pair_kind(a, b) for (a, b), v in zip(pairs, values, strict=True)
@@ -84,8 +100,8 @@ def iou_hint(pairs, values):
     kinds = list(dict.fromkeys(wrong))
     if not kinds:
         return ""
-    everywhere = len(kinds) == len({_pair_kind(a, b) for a, b in pairs})
-    return f"{HINT}wrong {'for' if everywhere and len(kinds) > 1 else 'only for'} {', '.join(kinds)}"
+    only = "" if len(kinds) == len({_pair_kind(a, b) for a, b in pairs}) else "only "
+    return f"{HINT}wrong {only}for {', '.join(kinds)}"
 
 
 # ---------------------------------------------------------------- the summary's metrics
@@ -126,33 +142,34 @@ def _match_count(pred, gt, iou=compute_iou, same=name_key, order=_by_iou, accept
     return len(used_p), len(used_g)
 
 
-_DETECTION_MISTAKES = {
-    "names compared as written: compare them stripped and lower-cased": {"same": _as_written},
-    "an IoU of exactly IOU_THRESHOLD is no match: a match needs IoU >= 0.5": {"accept": operator.gt},
-    "each prediction in turn takes its best gt object: match greedily by descending IoU over all "
-    "same-name pairs": {"order": lambda t: (t[1], -t[0])},
-    "each gt object in turn takes its best prediction: match greedily by descending IoU over all "
-    "same-name pairs": {"order": lambda t: (t[2], -t[0])},
-    "matching is not one-to-one: a duplicate box on an object already matched counts as a match":
-        {"one_to_one": False},
-    **{f"the IoUs are off ({hint}): fix compute_iou": {"iou": iou} for hint, iou in IOU_MISTAKES},
-}
+# (hint, how the matching is bent); a hint may come twice: two ways of making one mistake.
+_IN_TURN = ("matching takes each prediction, or each gt object, in turn with its best partner: match "
+            "greedily by descending IoU over all same-name pairs")
+_DETECTION_MISTAKES = (
+    ("names compared as written: compare them stripped and lower-cased", {"same": _as_written}),
+    ("an IoU of exactly IOU_THRESHOLD is no match: a match needs IoU >= 0.5", {"accept": operator.gt}),
+    (_IN_TURN, {"order": lambda t: (t[1], -t[0])}),
+    (_IN_TURN, {"order": lambda t: (t[2], -t[0])}),
+    ("matching is not one-to-one: a duplicate box on an object already matched counts as a match",
+     {"one_to_one": False}),
+    *((f"the IoUs are off ({hint}): fix compute_iou", {"iou": iou}) for hint, iou in IOU_MISTAKES),
+)
 
 
 def _detection(scores, key):
-    """{hint: summary[key]} for each detection mistake; key is detection_precision or _recall."""
+    """(hint, summary[key]) for each detection mistake; key is detection_precision or _recall."""
     side = 0 if key == "detection_precision" else 1  # which of (predictions, gt objects) it divides by
     lists = ("pred_objects", "gt_objects")
     counts = [sum(len(sc[k]) for sc in scores) for k in lists]
-    out = {hint: sum(_match_count(sc["pred_objects"], sc["gt_objects"], **bend)[side] for sc in scores) / counts[side]
-           for hint, bend in _DETECTION_MISTAKES.items()}
+    out = [(hint, sum(_match_count(sc["pred_objects"], sc["gt_objects"], **bend)[side] for sc in scores) / counts[side])
+           for hint, bend in _DETECTION_MISTAKES]
     matched = sum(len(sc["matches"]) for sc in scores)
     if counts[1 - side]:
-        out[f"precision and recall swapped: divide by the {('predicted', 'gt')[side]} objects"] = \
-            matched / counts[1 - side]
+        out.append((f"precision and recall swapped: divide by the {('predicted', 'gt')[side]} objects",
+                    matched / counts[1 - side]))
     per_image = [len(sc["matches"]) / len(sc[lists[side]]) for sc in scores if sc[lists[side]]]
-    out["averaged per image: count matches and objects over the whole set, then divide"] = \
-        sum(per_image) / len(per_image)
+    out.append(("averaged per image: count matches and objects over the whole set, then divide",
+                sum(per_image) / len(per_image)))
     return out
 
 
@@ -177,6 +194,9 @@ def _first(values):
 
 
 def _names_hint(gt_side, grounded_side):
+    if gt_side is grounded_side:
+        return (f"grounding compares names without {_MISSING[gt_side]}: strip and lower-case the gt "
+                "names and the grounded ones")
     parts = [f"{who} without {_MISSING[side]}" for who, side in
              (("the gt names", gt_side), ("the grounded names", grounded_side)) if side in _MISSING]
     return f"grounding looks names up with {' and '.join(parts)}: strip and lower-case both"
@@ -235,10 +255,9 @@ def summary_hint(samples, outputs, key, got, expected):
     if key in ("detection_precision", "detection_recall"):
         mistakes = _detection(scores, key)
     elif key == "grounding_miou":
-        mistakes = {hint: _grounding_mean(scores, outputs, **bend) for hint, bend in _GROUNDING_MISTAKES.items()}
+        mistakes = [(hint, _grounding_mean(scores, outputs, **bend)) for hint, bend in _GROUNDING_MISTAKES.items()]
     else:
-        mistakes = (_scene if key == "scene_accuracy" else _vqa)(samples, outputs, scores)
+        mistakes = (_scene if key == "scene_accuracy" else _vqa)(samples, outputs, scores).items()
     # a "mistake" that gives the right value here cannot explain a wrong one
-    candidates = {hint: v for hint, v in mistakes.items() if v is not None and abs(v - expected) > ATOL}
-    return diagnose(got, candidates, ATOL, 0) or \
-        f"{HINT}{'higher' if got > expected else 'lower'} than it should be: {RULES[key]}"
+    named = _explained(got, [(hint, v) for hint, v in mistakes if v is not None and abs(v - expected) > ATOL])
+    return named or f"{HINT}{'higher' if got > expected else 'lower'} than it should be: {RULES[key]}"
