@@ -76,7 +76,7 @@ def test_a_known_metric_mistake_is_named():
 def test_mistakes_the_numbers_cannot_tell_apart_are_both_named():
     message = judged("capstone.hidden.evaluate_competing", evaluating(strict_threshold))
     assert f"{HINT}one of these mistakes: " in message
-    assert "a match needs IoU >= 0.5" in message and "names compared as written" in message
+    assert "a match needs IoU >= 0.5" in message and "names compared without lower-casing" in message
 
 
 def test_an_unexplained_metric_says_which_way_and_its_rule():

@@ -3,9 +3,9 @@
 The judges in capstone.py append these to a message that already fails (HINT, then the hint);
 nothing here decides a grade. First the value each common mistake of the class would give on the
 case's own inputs, computed with the kit's harness (vlmkit.evaluation) bent that one way
-(judges.diagnose; each mistake that fits is named, as the numbers alone may not tell two apart);
-failing that, where the IoUs go wrong (which kinds of box pairs) or which way a metric is off
-and the rule it breaks. Neither quotes a value.
+(judges.diagnose; each mistake that fits is named, as the numbers alone may not tell two apart,
+by the simplest way of making it that fits); failing that, where the IoUs go wrong (which kinds
+of box pairs) or which way a metric is off and the rule it breaks. Neither quotes a value.
 
 The bent harness is written out here (`_match_count`, `_grounding_mean`) because the kit's
 `match_detections` and `grounding_results` take neither another IoU, nor another name
@@ -82,9 +82,14 @@ def _pair_kind(a, b):
 
 
 def _explained(got, mistakes):
-    """HINT and every mistake of (hint, value) whose value `got` matches, else "". The numbers
-    alone may not tell two mistakes apart: then both are named."""
-    hints = list(dict.fromkeys(hint for hint, value in mistakes if diagnose(got, {hint: value}, ATOL, 0)))
+    """HINT and the mistakes of (family, hint, value) whose value `got` matches, else "". A
+    family lists ways of making one mistake, simplest first: only its first fit is named. The
+    numbers alone may not tell two families apart: then both are named."""
+    named = {}
+    for family, hint, value in mistakes:
+        if family not in named and diagnose(got, {hint: value}, ATOL, 0):
+            named[family] = hint
+    hints = list(dict.fromkeys(named.values()))
     if len(hints) > 1:
         return f"{HINT}one of these mistakes: {'; or '.join(hints)}"
     return f"{HINT}{hints[0]}" if hints else ""
@@ -92,7 +97,7 @@ def _explained(got, mistakes):
 
 def iou_hint(pairs, values):
     """The mistake the IoUs match, else which kinds of pairs they are wrong on ("" if unknown)."""
-    named = _explained(values, [(hint, [iou(a, b) for a, b in pairs]) for hint, iou in IOU_MISTAKES])
+    named = _explained(values, [(hint, hint, [iou(a, b) for a, b in pairs]) for hint, iou in IOU_MISTAKES])
     if named:
         return named
     wrong = [_pair_kind(a, b) for (a, b), v in zip(pairs, values, strict=True)
@@ -118,9 +123,15 @@ def _strip(x):
     return str(x or "").strip()
 
 
-# How a name may be compared, and what that comparison leaves out (name_key does both).
-_MISSING = {_as_written: "lower-casing or stripping spaces", _lower: "stripping surrounding spaces",
-            _strip: "lower-casing"}
+# The name comparisons a learner may write, and what each leaves out that name_key does.
+_LEAVES_OUT = {_as_written: ("lower-casing", "stripping surrounding spaces"), _lower: ("stripping surrounding spaces",),
+               _strip: ("lower-casing",), name_key: ()}
+_COMPARISONS = (_lower, _strip, _as_written)  # the mistaken ones, those that leave out less first
+
+
+def _without(*comparisons):
+    """What the comparisons leave out, together: "lower-casing or stripping surrounding spaces"."""
+    return " or ".join(op for op in _LEAVES_OUT[_as_written] if any(op in _LEAVES_OUT[c] for c in comparisons))
 
 
 def _by_iou(pair):
@@ -142,34 +153,35 @@ def _match_count(pred, gt, iou=compute_iou, same=name_key, order=_by_iou, accept
     return len(used_p), len(used_g)
 
 
-# (hint, how the matching is bent); a hint may come twice: two ways of making one mistake.
+# (family, hint, how the matching is bent): see _explained.
 _IN_TURN = ("matching takes each prediction, or each gt object, in turn with its best partner: match "
             "greedily by descending IoU over all same-name pairs")
 _DETECTION_MISTAKES = (
-    ("names compared as written: compare them stripped and lower-cased", {"same": _as_written}),
-    ("an IoU of exactly IOU_THRESHOLD is no match: a match needs IoU >= 0.5", {"accept": operator.gt}),
-    (_IN_TURN, {"order": lambda t: (t[1], -t[0])}),
-    (_IN_TURN, {"order": lambda t: (t[2], -t[0])}),
-    ("matching is not one-to-one: a duplicate box on an object already matched counts as a match",
+    *(("names", f"names compared without {_without(c)}: compare them stripped and lower-cased", {"same": c})
+      for c in _COMPARISONS),
+    ("threshold", "an IoU of exactly IOU_THRESHOLD is no match: a match needs IoU >= 0.5", {"accept": operator.gt}),
+    ("order", _IN_TURN, {"order": lambda t: (t[1], -t[0])}),
+    ("order", _IN_TURN, {"order": lambda t: (t[2], -t[0])}),
+    ("one-to-one", "matching is not one-to-one: a duplicate box on an object already matched counts as a match",
      {"one_to_one": False}),
-    *((f"the IoUs are off ({hint}): fix compute_iou", {"iou": iou}) for hint, iou in IOU_MISTAKES),
+    *((hint, f"the IoUs are off ({hint}): fix compute_iou", {"iou": iou}) for hint, iou in IOU_MISTAKES),
 )
 
 
 def _detection(scores, key):
-    """(hint, summary[key]) for each detection mistake; key is detection_precision or _recall."""
+    """(family, hint, summary[key]) for each detection mistake; key is detection_precision or _recall."""
     side = 0 if key == "detection_precision" else 1  # which of (predictions, gt objects) it divides by
     lists = ("pred_objects", "gt_objects")
     counts = [sum(len(sc[k]) for sc in scores) for k in lists]
-    out = [(hint, sum(_match_count(sc["pred_objects"], sc["gt_objects"], **bend)[side] for sc in scores) / counts[side])
-           for hint, bend in _DETECTION_MISTAKES]
+    out = [(family, hint, sum(_match_count(sc["pred_objects"], sc["gt_objects"], **bend)[side] for sc in scores)
+            / counts[side]) for family, hint, bend in _DETECTION_MISTAKES]
     matched = sum(len(sc["matches"]) for sc in scores)
     if counts[1 - side]:
-        out.append((f"precision and recall swapped: divide by the {('predicted', 'gt')[side]} objects",
-                    matched / counts[1 - side]))
+        hint = f"precision and recall swapped: divide by the {('predicted', 'gt')[side]} objects"
+        out.append((hint, hint, matched / counts[1 - side]))
     per_image = [len(sc["matches"]) / len(sc[lists[side]]) for sc in scores if sc[lists[side]]]
-    out.append(("averaged per image: count matches and objects over the whole set, then divide",
-                sum(per_image) / len(per_image)))
+    hint = "averaged per image: count matches and objects over the whole set, then divide"
+    out.append((hint, hint, sum(per_image) / len(per_image)))
     return out
 
 
@@ -193,31 +205,32 @@ def _first(values):
     return next(iter(values))
 
 
-def _names_hint(gt_side, grounded_side):
+def _lookup_hint(gt_side, grounded_side):
     if gt_side is grounded_side:
-        return (f"grounding compares names without {_MISSING[gt_side]}: strip and lower-case the gt "
-                "names and the grounded ones")
-    parts = [f"{who} without {_MISSING[side]}" for who, side in
-             (("the gt names", gt_side), ("the grounded names", grounded_side)) if side in _MISSING]
-    return f"grounding looks names up with {' and '.join(parts)}: strip and lower-case both"
+        return (f"grounding compares names without {_without(gt_side)}: strip and lower-case the gt names "
+                "and the grounded ones")
+    sides = " and ".join(f"the {who} names without {_without(side)}" for who, side in
+                         (("gt", gt_side), ("grounded", grounded_side)) if side is not name_key)
+    return f"grounding looks up {sides}: strip and lower-case both"
 
 
-_SIDES = (_as_written, _lower, _strip, name_key)
-_GROUNDING_MISTAKES = {
-    "a name not found (or left out) is skipped: it counts as IoU 0": {"skip_missed": True},
-    **{_names_hint(gt, grounded): {"gt_key": gt, "grounded_key": grounded}
-       for gt in _SIDES for grounded in _SIDES if (gt, grounded) != (name_key, name_key)},
-    "the first grounded box is scored: take the best IoU among the boxes of the name": {"pick": _first},
-    **{f"the IoUs are off ({hint}): fix compute_iou": {"iou": iou} for hint, iou in IOU_MISTAKES},
-}
+# (family, hint, how the grounding is bent): see _explained.
+_GROUNDING_MISTAKES = (
+    ("misses", "a name not found (or left out) is skipped: it counts as IoU 0", {"skip_missed": True}),
+    *(("names", _lookup_hint(gt, grounded), {"gt_key": gt, "grounded_key": grounded})
+      for gt, grounded in sorted(((gt, grounded) for gt in _LEAVES_OUT for grounded in _LEAVES_OUT
+                                  if (gt, grounded) != (name_key, name_key)),
+                                 key=lambda sides: sum(len(_LEAVES_OUT[c]) for c in sides))),
+    ("first", "the first grounded box is scored: take the best IoU among the boxes of the name", {"pick": _first}),
+    *((hint, f"the IoUs are off ({hint}): fix compute_iou", {"iou": iou}) for hint, iou in IOU_MISTAKES),
+)
 
 
 def _scene(samples, outputs, scores):
     pairs = [(s["gt_scene"], p.get("scene_type")) for s, p, sc in zip(samples, outputs, scores, strict=True)
              if sc["scene_correct"] is not None]
-    return {f"scenes compared without {missing}: compare them stripped and lower-cased":
-            sum(same(gt) == same(pred or "") for gt, pred in pairs) / len(pairs)
-            for same, missing in _MISSING.items()}
+    return [("names", f"scenes compared without {_without(same)}: compare them stripped and lower-cased",
+             sum(same(gt) == same(pred or "") for gt, pred in pairs) / len(pairs)) for same in _COMPARISONS]
 
 
 def _vqa(samples, outputs, scores):
@@ -228,13 +241,17 @@ def _vqa(samples, outputs, scores):
     def rate(right):
         return sum(right(gt, pred) for gt, pred in pairs) / len(pairs)
 
-    return {
-        "an answer that contains the truth, or is contained in it, counts as right: compare the "
-        "normalised answers for equality": rate(lambda gt, pred: norm(gt) in norm(pred) or norm(pred) in norm(gt)),
-        "answers compared as written: normalise both with normalize_answer first": rate(lambda gt, pred: gt == pred),
-        "answers only lower-cased and stripped: normalise both with normalize_answer (punctuation, "
-        "articles, number words)": rate(lambda gt, pred: _strip(_lower(gt)) == _strip(_lower(pred))),
-    }
+    def contains(gt, pred):
+        return norm(gt) in norm(pred) or norm(pred) in norm(gt)
+
+    return [
+        ("substring", "an answer that contains the truth, or is contained in it, counts as right: compare "
+         "the normalised answers for equality", rate(contains)),
+        ("normalise", "answers only lower-cased and stripped: normalise both with normalize_answer "
+         "(punctuation, articles, number words)", rate(lambda gt, pred: _strip(_lower(gt)) == _strip(_lower(pred)))),
+        ("normalise", "answers compared as written: normalise both with normalize_answer first",
+         rate(lambda gt, pred: gt == pred)),
+    ]
 
 
 # What each metric should be, for a value no known mistake explains.
@@ -255,9 +272,10 @@ def summary_hint(samples, outputs, key, got, expected):
     if key in ("detection_precision", "detection_recall"):
         mistakes = _detection(scores, key)
     elif key == "grounding_miou":
-        mistakes = [(hint, _grounding_mean(scores, outputs, **bend)) for hint, bend in _GROUNDING_MISTAKES.items()]
+        mistakes = [(family, hint, _grounding_mean(scores, outputs, **bend))
+                    for family, hint, bend in _GROUNDING_MISTAKES]
     else:
-        mistakes = (_scene if key == "scene_accuracy" else _vqa)(samples, outputs, scores).items()
+        mistakes = (_scene if key == "scene_accuracy" else _vqa)(samples, outputs, scores)
     # a "mistake" that gives the right value here cannot explain a wrong one
-    named = _explained(got, [(hint, v) for hint, v in mistakes if v is not None and abs(v - expected) > ATOL])
+    named = _explained(got, [m for m in mistakes if m[2] is not None and abs(m[2] - expected) > ATOL])
     return named or f"{HINT}{'higher' if got > expected else 'lower'} than it should be: {RULES[key]}"
