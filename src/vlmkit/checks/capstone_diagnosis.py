@@ -4,7 +4,7 @@ The judges in capstone.py append these to a message that already fails (HINT, th
 nothing here decides a grade. First the value each common mistake of the class would give on the
 case's own inputs, computed with the kit's harness (vlmkit.evaluation) bent that one way
 (judges.diagnose; each mistake that fits is named, as the numbers alone may not tell two apart,
-by the simplest way of making it that fits); failing that, where the IoUs go wrong (which kinds
+by the narrowest way of making it that fits); failing that, where the IoUs go wrong (which kinds
 of box pairs) or which way a metric is off and the rule it breaks. Neither quotes a value.
 
 The bent harness is written out here (`_match_count`, `_grounding_mean`) because the kit's
@@ -83,8 +83,8 @@ def _pair_kind(a, b):
 
 def _explained(got, mistakes):
     """HINT and the mistakes of (family, hint, value) whose value `got` matches, else "". A
-    family lists ways of making one mistake, simplest first: only its first fit is named. The
-    numbers alone may not tell two families apart: then both are named."""
+    family lists ways of making one mistake, the narrowest first, each hint true of those after it:
+    only its first fit is named. The numbers alone may not tell two families apart: then both are."""
     named = {}
     for family, hint, value in mistakes:
         if family not in named and diagnose(got, {hint: value}, ATOL, 0):
@@ -247,10 +247,10 @@ def _vqa(samples, outputs, scores):
     return [
         ("substring", "an answer that contains the truth, or is contained in it, counts as right: compare "
          "the normalised answers for equality", rate(contains)),
-        ("normalise", "answers only lower-cased and stripped: normalise both with normalize_answer "
-         "(punctuation, articles, number words)", rate(lambda gt, pred: _strip(_lower(gt)) == _strip(_lower(pred)))),
-        ("normalise", "answers compared as written: normalise both with normalize_answer first",
-         rate(lambda gt, pred: gt == pred)),
+        ("normalise", "answers compared with punctuation, articles and number words as written: normalise "
+         "both with normalize_answer", rate(lambda gt, pred: _strip(_lower(gt)) == _strip(_lower(pred)))),
+        ("normalise", "answers compared as written (case, spaces, punctuation, articles, number words): "
+         "normalise both with normalize_answer", rate(lambda gt, pred: gt == pred)),
     ]
 
 
