@@ -83,8 +83,9 @@ def _pair_kind(a, b):
 
 def _explained(got, mistakes):
     """HINT and the mistakes of (family, hint, value) whose value `got` matches, else "". A
-    family lists ways of making one mistake, the narrowest first, each hint true of those after it:
-    only its first fit is named. The numbers alone may not tell two families apart: then both are."""
+    family lists ways of making one mistake, those that leave out least first: only its first fit
+    is named (what it says is wrong is wrong here). The numbers alone may not tell two families
+    apart: then both are named."""
     named = {}
     for family, hint, value in mistakes:
         if family not in named and diagnose(got, {hint: value}, ATOL, 0):
