@@ -4,8 +4,8 @@ Each module defines `PROBES` (name → function that runs the learner's code on 
 returns plain data) and `CHECKS` (the visible checks). Hidden checks live outside the
 package, in autograder/hidden/, and reuse these probes. A question whose checks outgrow one
 module keeps the rest beside it: `q3_references` (the transformers references), `q3_mistakes`
-(its known mistakes, which failure messages name), `capstone_errors`
-and `capstone_pipeline` (judges).
+(its known mistakes, which failure messages name), `capstone_errors` and `capstone_pipeline`
+(judges), `capstone_diagnosis` (what a wrong value says of its mistake).
 `toy_clip` is the toy world of the Q1 notebook, `tiny_llava` Q4's model; `common` holds probes
 several questions share.
 

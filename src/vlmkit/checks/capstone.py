@@ -6,12 +6,13 @@ ground_objects=None)`. Every judge compares with `vlmkit.evaluation` (the kit's 
 on the same data: fake pipelines rebuilt from the case's stored outputs, or, for the learner's
 pipeline, metrics on the bundled test set against what the kit's own `Pipeline` reaches there.
 The judges of error_analysis live in capstone_errors.py, those of the pipeline in
-capstone_pipeline.py.
+capstone_pipeline.py; what a wrong IoU or metric says about its mistake, in capstone_diagnosis.py.
 """
 
 import copy
 
 from vlmkit import evaluation
+from vlmkit.checks.capstone_diagnosis import iou_hint, summary_hint
 from vlmkit.checks.capstone_errors import errors_match_reference
 from vlmkit.checks.capstone_pipeline import (
     SUMMARY_KEYS,
@@ -21,6 +22,7 @@ from vlmkit.checks.capstone_pipeline import (
     reaches_kit_metrics,
 )
 from vlmkit.grading import compare
+from vlmkit.grading.judges import bare_message
 from vlmkit.grading.registry import Check
 
 # ---------------------------------------------------------------- probes (run in the kernel)
@@ -220,7 +222,7 @@ def iou_matches_reference(what):
         expected = [evaluation.compute_iou(a, b) for a, b in case["pairs"]]
         message = compare.close(output.get("values"), expected, f"compute_iou on {what}", atol=1e-6, rtol=0)
         if message:
-            return message
+            return message + (iou_hint(case["pairs"], output["values"]) if bare_message(message) else "")
         if output.get("floats") is not True:
             return f"compute_iou on {what}: should return a float every time (also when the IoU is 0)"
         return None
@@ -255,10 +257,11 @@ def evaluate_matches_reference(case, output):
             continue
         if output["summary"].get(key) is None:
             return f"summary['{key}'] should be a float here"
-        message = compare.close(output["summary"][key], reference[key]["mean"], f"summary['{key}']",
-                                atol=1e-6, rtol=0)
+        mine = output["summary"][key]
+        message = compare.close(mine, reference[key]["mean"], f"summary['{key}']", atol=1e-6, rtol=0)
         if message:
-            return message
+            return message + (summary_hint(samples, outputs, key, float(mine), reference[key]["mean"])
+                              if bare_message(message) else "")
     return None
 
 
