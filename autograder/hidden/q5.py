@@ -110,7 +110,7 @@ def explain_quantize(call, output):
     wrong = [v for v, q, r in zip(values, output, ref_quantize(values, num_bins)) if q != r]
     inside = sum(0 <= v < 1 for v in wrong)
     return f"{HINT}wrong only for values outside [0, 1): clamp to [0, N-1]" if not inside else (
-        f"{HINT}wrong for {inside} values inside [0, 1): floor(v * N)")
+        f"{HINT}wrong for values inside [0, 1) ({inside} of them): floor(v * N)")
 
 
 def explain_dequantize(call, output):

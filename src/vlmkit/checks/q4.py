@@ -182,7 +182,7 @@ def _qa_mistake(output, want):
         if wrong and i == 1 and all(isinstance(a, str) and "\n" in b and b.startswith(a) for a, b in wrong):
             return f"{HINT}an answer can span several lines: keep all of them, up to the next ==="
         if wrong:
-            return f"{HINT}{len(wrong)} of {len(got)} {part}s differ"
+            return f"{HINT}wrong {part}s ({len(wrong)} of {len(got)} pairs)"
     return ""
 
 

@@ -151,7 +151,7 @@ def _label_mistake(labels, want):
         return ""
     if [label.strip() for label in labels] == want:
         return f"{HINT}strip the spaces around each label"
-    return f"{HINT}{sum(a != b for a, b in zip(labels, want))} of {len(want)} labels differ"
+    return f"{HINT}wrong labels ({sum(a != b for a, b in zip(labels, want))} of {len(want)})"
 
 
 def uniform(seed, n):
