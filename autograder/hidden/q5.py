@@ -27,8 +27,15 @@ from vlmkit.checks.q5 import (
     within_half_bin,
     wrong_coordinates,
 )
-from vlmkit.grading.judges import HINT, call_reference, diagnose, diagnosed, match_reference, reference_arguments
-from vlmkit.grading.judges import each as judge_each
+from vlmkit.grading.judges import (
+    HINT,
+    call_reference,
+    diagnose,
+    diagnosed,
+    match_reference,
+    match_reference_each,
+    reference_arguments,
+)
 from vlmkit.grading.registry import Check
 
 PALI = {"num_bins": 1024, "order": "yxyx", "template": "<loc{:04d}>"}
@@ -306,9 +313,8 @@ def vocab_calls():
 
 
 def each(reference, what, explain, type_message=None, **options):
-    """match_reference on every call, with every output's return type checked first (message names
-    it) and a failure explained by explain(call, output) (the mistake or where the values differ)."""
-    judge = judge_each(diagnosed(match_reference(reference, what, **options), explain), what)
+    """match_reference_each, with every output's return type checked first (message names it)."""
+    judge = match_reference_each(reference, what, explain, **options)
 
     def typed_each(case, output):
         if type_message and isinstance(output, list):

@@ -21,8 +21,15 @@ from vlmkit.checks.q6 import (
     vocab_mistakes,
     within_half_bin,
 )
-from vlmkit.grading.judges import HINT, call_reference, diagnose, diagnosed, match_reference, reference_arguments
-from vlmkit.grading.judges import each as judge_each
+from vlmkit.grading.judges import (
+    HINT,
+    call_reference,
+    diagnose,
+    diagnosed,
+    match_reference,
+    match_reference_each,
+    reference_arguments,
+)
 from vlmkit.grading.registry import Check
 
 
@@ -268,9 +275,8 @@ def list_of_ints(what):
 
 
 def each(reference, what, explain, type_message=None, **options):
-    """match_reference on every call, every output's return type checked first (the message names
-    it) and a failure explained by explain(call, output) (the mistake or where the values differ)."""
-    judge = judge_each(diagnosed(match_reference(reference, what, **options), explain), what)
+    """match_reference_each, every output's return type checked first (the message names it)."""
+    judge = match_reference_each(reference, what, explain, **options)
 
     def typed_each(case, output):
         if type_message and isinstance(output, list) and len(output) == len(case["calls"]):

@@ -114,6 +114,7 @@ def each(judge, what=None, key="calls", unit="unseen inputs"):
     return judge_each
 
 
-def match_reference_each(reference, what, exact=True, atol=1e-5, rtol=1e-4):
-    """For the `call_each` probe: every call compared with the reference on the same inputs."""
-    return each(match_reference(reference, what, exact, atol, rtol), what)
+def match_reference_each(reference, what, explain, exact=True, atol=1e-5, rtol=1e-4):
+    """For the `call_each` probe: every call compared with the reference on the same inputs, a
+    failure explained by explain(call, output) (see diagnosed)."""
+    return each(diagnosed(match_reference(reference, what, exact, atol, rtol), explain), what)
