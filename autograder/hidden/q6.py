@@ -108,7 +108,13 @@ def explain_encode(call, output):
 
 
 def explain_decode(call, output):
-    return diagnose(output, decode_mistakes(*reference_arguments(ref_decode, call).values()), atol=1e-6)
+    ids, vocab_size, n_bins = reference_arguments(ref_decode, call).values()
+    found = diagnose(output, decode_mistakes(ids, vocab_size, n_bins), atol=1e-6)
+    ids = np.asarray(ids)
+    wrong = ~np.isclose(np.asarray(output, dtype=float), ref_decode(ids, vocab_size, n_bins), atol=1e-9)
+    if found or wrong[_is_action(ids, vocab_size, n_bins)].any():
+        return found
+    return f"{HINT}wrong only for ids outside the action range: clip the index to [0, n_bins − 2]"
 
 
 def explain_stream(call, output):

@@ -57,7 +57,7 @@ def diagnosed(judge, explain):
             return message
         try:
             return message + explain(case, output)
-        except (ValueError, TypeError, IndexError, KeyError):
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             return message  # an output too far from the expected structure to say more of
 
     return judge_diagnosed
