@@ -16,8 +16,10 @@ import re
 import numpy as np
 
 from vlmkit.checks.q5 import (
+    CLAMP,
     EDGE,
     FIXED_BINS,
+    ROUND,
     SWAPPED,
     box_mistakes,
     detections_match,
@@ -92,9 +94,9 @@ def ref_parse(text, w, h, num_bins=1000, order="xyxy", template="<loc_{}>"):
 
 def quantize_mistakes(values, num_bins):
     floor = [math.floor(v * num_bins) for v in values]
-    return {"floor(v * N), not round": [min(max(round(v * num_bins), 0), num_bins - 1) for v in values],
-            "clamp to [0, N-1]": floor,
-            "clamp to [0, N-1], not [0, N]": [min(max(q, 0), num_bins) for q in floor],
+    return {ROUND: [min(max(round(v * num_bins), 0), num_bins - 1) for v in values],
+            CLAMP: floor,
+            f"{CLAMP}, not [0, N]": [min(max(q, 0), num_bins) for q in floor],
             FIXED_BINS: ref_quantize(values, 1000)}
 
 
@@ -116,7 +118,7 @@ def explain_quantize(call, output):
         return found
     wrong = [v for v, q, r in zip(values, output, ref_quantize(values, num_bins)) if q != r]
     inside = sum(0 <= v < 1 for v in wrong)
-    return f"{HINT}wrong only for values outside [0, 1): clamp to [0, N-1]" if not inside else (
+    return f"{HINT}wrong only for values outside [0, 1): {CLAMP}" if not inside else (
         f"{HINT}wrong for values inside [0, 1) ({inside} of them): floor(v * N)")
 
 

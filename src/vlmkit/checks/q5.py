@@ -92,6 +92,8 @@ def boxes_within_half_bin(case, output):
 # Hints say what to do, in the same words wherever one mistake shows (the class report groups by them).
 
 SWAPPED = "x by the width, y by the height"
+ROUND = "floor(v * N), not round"
+CLAMP = "clamp to [0, N-1]"
 EDGE = "decode to the bin centre (q + 0.5)/N, not its edge q/N"
 FIXED_BINS = "use num_bins, not a fixed 1000 bins"
 
@@ -170,15 +172,15 @@ DECODED = [9.92, 19.92, 639.68, 478.8]
 
 CHECKS = [
     Check("q5.normalize.example", "call",
-          expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint="x by the width, y by the height"),
+          expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint=SWAPPED),
           {"args": [[64, 48, 320, 240], 640, 480]}),
     Check("q5.quantize.example", "call",
           typed(list_of(int, "quantize"),
-                expect_equal([0, 15, 500, 299], "quantize", hint="floor(v * N), not round")),
+                expect_equal([0, 15, 500, 299], "quantize", hint=ROUND)),
           {"args": [[0.0, 0.015625, 0.5, 0.2999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.quantize.clamp", "call",
           expect_equal([999, 0, 999, 999], "quantize at and beyond the range ends",
-                       hint="clamp to [0, N-1]"),
+                       hint=CLAMP),
           {"args": [[1.0, -0.01, 1.2, 0.9999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.dequantize.example", "call",
           expect_close([0.0005, 0.0155, 0.9995], "dequantize", hint="decode to the bin centre"),
