@@ -19,12 +19,13 @@ from vlmkit.checks.q4 import (
     TOKENIZERS,
     context_matches,
     labels_match,
+    qa_pairs_match,
     records_match,
     share_matches,
     stages_match,
     teacher_messages_match,
 )
-from vlmkit.grading.judges import each, match_reference_each
+from vlmkit.grading.judges import call_reference, each
 from vlmkit.grading.registry import Check
 
 # ---------------------------------------------------------------- the notebook's setup constants
@@ -237,7 +238,8 @@ CHECKS = [
           {"calls": [{"args": [image]} for image in IMAGES]}),
     Check("q4.hidden.messages", "call_each", each(teacher_messages_match(ref_context_text), "teacher_messages"),
           {"calls": MESSAGE_CALLS}),
-    Check("q4.hidden.parse_messy", "call_each", match_reference_each(ref_parse_qa, "parse_qa"),
+    Check("q4.hidden.parse_messy", "call_each",
+          each(qa_pairs_match(lambda call: call_reference(ref_parse_qa, call)), "parse_qa"),
           {"calls": [{"args": [r]} for r in RESPONSES]}),
     Check("q4.hidden.records", "records_each",
           each(records_match(_expected_pairs, _messages_ok, DETAIL_QUESTIONS), "generate_records"),

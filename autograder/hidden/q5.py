@@ -15,8 +15,29 @@ import re
 
 import numpy as np
 
-from vlmkit.checks.q5 import detections_match, list_of, uniform, within_half_bin
-from vlmkit.grading.judges import match_reference, match_reference_each
+from vlmkit.checks.q5 import (
+    CLAMP,
+    EDGE,
+    FIXED_BINS,
+    ROUND,
+    SWAPPED,
+    box_mistakes,
+    detections_match,
+    list_of,
+    uniform,
+    vocab_mistakes,
+    within_half_bin,
+    wrong_coordinates,
+)
+from vlmkit.grading.judges import (
+    HINT,
+    call_reference,
+    diagnose,
+    diagnosed,
+    match_reference,
+    match_reference_each,
+    reference_arguments,
+)
 from vlmkit.grading.registry import Check
 
 PALI = {"num_bins": 1024, "order": "yxyx", "template": "<loc{:04d}>"}
@@ -43,10 +64,13 @@ def ref_box_to_tokens(box, w, h, num_bins=1000, order="xyxy", template="<loc_{}>
     return "".join(template.format(q) for q in bins)
 
 
-def ref_tokens_to_box(tokens, w, h, num_bins=1000, order="xyxy", template="<loc_{}>"):
+def token_pattern(template):
     prefix, rest = template.split("{", 1)
-    pattern = re.escape(prefix) + r"(\d+)" + re.escape(rest.split("}", 1)[1])
-    bins = _reorder([int(q) for q in re.findall(pattern, tokens)], order)
+    return re.escape(prefix) + r"(\d+)" + re.escape(rest.split("}", 1)[1])
+
+
+def ref_tokens_to_box(tokens, w, h, num_bins=1000, order="xyxy", template="<loc_{}>"):
+    bins = _reorder([int(q) for q in re.findall(token_pattern(template), tokens)], order)
     x1, y1, x2, y2 = ref_dequantize(bins, num_bins)
     return [x1 * w, y1 * h, x2 * w, y2 * h]
 
@@ -56,8 +80,7 @@ def ref_vocab(num_bins=1000, template="<loc_{}>"):
 
 
 def ref_parse(text, w, h, num_bins=1000, order="xyxy", template="<loc_{}>"):
-    prefix, rest = template.split("{", 1)
-    token = re.escape(prefix) + r"(\d+)" + re.escape(rest.split("}", 1)[1])
+    token = token_pattern(template)
     found = []
     for match in re.finditer(r"([A-Za-z][A-Za-z ]*?) *" + token * 4, text):
         bins = [int(q) for q in match.groups()[1:]]
@@ -65,6 +88,92 @@ def ref_parse(text, w, h, num_bins=1000, order="xyxy", template="<loc_{}>"):
             box = ref_tokens_to_box("".join(template.format(q) for q in bins), w, h, num_bins, order, template)
             found.append({"label": match.group(1).strip(), "box": box})
     return found
+
+
+# ---------------------------------------------------------------- known mistakes (diagnoses)
+
+def quantize_mistakes(values, num_bins):
+    floor = [math.floor(v * num_bins) for v in values]
+    return {ROUND: [min(max(round(v * num_bins), 0), num_bins - 1) for v in values],
+            CLAMP: floor,
+            f"{CLAMP}, not [0, N]": [min(max(q, 0), num_bins) for q in floor],
+            FIXED_BINS: ref_quantize(values, 1000)}
+
+
+def explain_normalize(call, output):
+    box, w, h = reference_arguments(ref_normalize, call).values()
+    right = ref_normalize(box, w, h)
+    return diagnose(output, {
+        SWAPPED: ref_normalize(box, h, w),
+        "do not clip: a box sticking out of the image keeps values beyond [0, 1]":
+            [min(max(v, 0.0), 1.0) for v in right],
+        "divide x by the width and y by the height": box}) or wrong_coordinates(output, right, 1e-9)
+
+
+def explain_quantize(call, output):
+    a = reference_arguments(ref_quantize, call)
+    values, num_bins = a["values"], a["num_bins"]
+    found = diagnose(output, quantize_mistakes(values, num_bins))
+    if found:
+        return found
+    wrong = [v for v, q, r in zip(values, output, ref_quantize(values, num_bins)) if q != r]
+    inside = sum(0 <= v < 1 for v in wrong)
+    return f"{HINT}wrong only for values outside [0, 1): {CLAMP}" if not inside else (
+        f"{HINT}wrong for values inside [0, 1) ({inside} of them): floor(v * N)")
+
+
+def explain_dequantize(call, output):
+    a = reference_arguments(ref_dequantize, call)
+    bins, num_bins = a["bins"], a["num_bins"]
+    return diagnose(output, {EDGE: [q / num_bins for q in bins],
+                             FIXED_BINS: ref_dequantize(bins, 1000)})
+
+
+def _tokens(bins, order, template):
+    try:
+        return "".join(template.format(q) for q in _reorder(bins, order))
+    except ValueError:  # a template with {:04d} refuses floats: no such output to match
+        return None
+
+
+def explain_encode(call, output):
+    a = reference_arguments(ref_box_to_tokens, call)
+    box, w, h, num_bins, order, template = a.values()
+    right = ref_quantize(ref_normalize(box, w, h), num_bins)
+    candidates = {hint: _tokens(bins, order, template)
+                  for hint, bins in quantize_mistakes(ref_normalize(box, w, h), num_bins).items()}
+    candidates |= {
+        SWAPPED: _tokens(ref_quantize(ref_normalize(box, h, w), num_bins), order, template),
+        "follow the scheme's order: with 'yxyx' write y1 x1 y2 x2": _tokens(right, "xyxy", template),
+        "quantize must return ints": _tokens([float(q) for q in right], order, template)}
+    found = diagnose(output, candidates)
+    if found or not isinstance(output, str):
+        return found
+    written = re.findall(token_pattern(template), output)
+    if len(written) != 4:
+        return f"{HINT}it should hold 4 tokens written with the template"
+    names = _reorder(["x1", "y1", "x2", "y2"], order)
+    wrong = [name for name, q, r in zip(names, written, _reorder(right, order)) if int(q) != r]
+    if not wrong:
+        return f"{HINT}the 4 tokens are right: return them alone, joined with nothing between them"
+    return f"{HINT}wrong tokens for {', '.join(wrong)}"
+
+
+def explain_decode(call, output):
+    a = reference_arguments(ref_tokens_to_box, call)
+    right = call_reference(ref_tokens_to_box, call)
+    return (diagnose(output, box_mistakes(right, a["w"], a["h"], a["num_bins"], a["order"]), atol=1e-6)
+            or wrong_coordinates(output, right, 1e-6))
+
+
+def explain_vocab(call, output):
+    a = reference_arguments(ref_vocab, call)
+    return diagnose(output, vocab_mistakes(a["num_bins"], a["template"]))
+
+
+def parse_scheme(call):
+    a = reference_arguments(ref_parse, call)
+    return a["w"], a["h"], a["num_bins"], a["order"]
 
 
 # (num_bins, order, template): Florence-2, PaliGemma, Kosmos-2-like, and schemes whose template
@@ -205,9 +314,9 @@ def vocab_calls():
     return calls
 
 
-def each(reference, what, type_message=None, **options):
+def each(reference, what, explain, type_message=None, **options):
     """match_reference_each, with every output's return type checked first (message names it)."""
-    judge = match_reference_each(reference, what, **options)
+    judge = match_reference_each(reference, what, explain, **options)
 
     def typed_each(case, output):
         if type_message and isinstance(output, list):
@@ -243,7 +352,7 @@ def parse_each(case, output):
     calls = case["calls"]
     if not isinstance(output, list) or len(output) != len(calls):
         return "parse_detections: expected one result per input"
-    failures = [detections_match(ref_parse(*c["args"], **c.get("kwargs", {})))(c, out)
+    failures = [detections_match(call_reference(ref_parse, c), parse_scheme)(c, out)
                 for c, out in zip(calls, output)]
     failures = [m for m in failures if m]
     return f"{failures[0]} (on {len(failures)} of {len(calls)} unseen inputs)" if failures else None
@@ -254,24 +363,29 @@ PARSE_TEXT = ("<s>a red car <loc_100><loc_200><loc_300><loc_400> junk <loc_1><lo
 PALI_TEXT = "detect cat ; dog\ncat <loc0512><loc0256><loc1023><loc0768> ; dog<loc0000><loc0010><loc0020>"
 
 CHECKS = [
-    Check("q5.hidden.normalize", "call", match_reference(ref_normalize, "normalize_box", exact=False),
+    Check("q5.hidden.normalize", "call",
+          diagnosed(match_reference(ref_normalize, "normalize_box", exact=False), explain_normalize),
           {"args": [[0, 0, 1920, 1080], 1920, 1080]}),
-    Check("q5.hidden.quantize", "call", match_reference(ref_quantize, "quantize (unseen values)"),
+    Check("q5.hidden.quantize", "call",
+          diagnosed(match_reference(ref_quantize, "quantize (unseen values)"), explain_quantize),
           {"args": [[0.0, 0.0004, 0.001, 0.4567, 0.99999, 1.0, 1.5, -3.0]], "kwargs": {"num_bins": 1000}}),
-    Check("q5.hidden.quantize_1024", "call", match_reference(ref_quantize, "quantize with 1024 bins"),
+    Check("q5.hidden.quantize_1024", "call",
+          diagnosed(match_reference(ref_quantize, "quantize with 1024 bins"), explain_quantize),
           {"args": [[0.0, 0.5, 0.7501, 1.0, 0.00097]], "kwargs": {"num_bins": 1024}}),
     Check("q5.hidden.dequantize", "call",
-          match_reference(ref_dequantize, "dequantize (other bins)", exact=False),
+          diagnosed(match_reference(ref_dequantize, "dequantize (other bins)", exact=False), explain_dequantize),
           {"args": [[0, 511, 1023]], "kwargs": {"num_bins": 1024}}),
     Check("q5.hidden.roundtrip_1024", "roundtrip", within_half_bin,
           {"values": uniform(17, 300), "num_bins": 1024}),
-    Check("q5.hidden.tokens_encode", "call", match_reference(ref_box_to_tokens, "box_to_tokens"),
+    Check("q5.hidden.tokens_encode", "call",
+          diagnosed(match_reference(ref_box_to_tokens, "box_to_tokens"), explain_encode),
           {"args": [[0, 0, 1000, 333], 1000, 333]}),
     Check("q5.hidden.tokens_paligemma", "call",
-          match_reference(ref_box_to_tokens, "box_to_tokens (PaliGemma scheme)"),
+          diagnosed(match_reference(ref_box_to_tokens, "box_to_tokens (PaliGemma scheme)"), explain_encode),
           {"args": [[100, 20, 300, 220], 400, 300], "kwargs": PALI}),
     Check("q5.hidden.tokens_decode", "call",
-          match_reference(ref_tokens_to_box, "tokens_to_box (PaliGemma scheme)", exact=False, atol=1e-6),
+          diagnosed(match_reference(ref_tokens_to_box, "tokens_to_box (PaliGemma scheme)", exact=False, atol=1e-6),
+                    explain_decode),
           {"args": ["<loc0100><loc0900><loc0200><loc1023>", 800, 600], "kwargs": PALI}),
     Check("q5.hidden.tokens_decode_bad", "raises",
           lambda case, out: None if out == "ValueError" else
@@ -279,37 +393,40 @@ CHECKS = [
           {"args": ["<loc_1><loc_2><loc_3>", 100, 100]}),
     Check("q5.hidden.parse_garbage", "call",
           detections_match([{"label": "a red car", "box": [100.5, 200.5, 300.5, 400.5]},
-                            {"label": "traffic light", "box": [0.5, 0.5, 999.5, 999.5]}]),
+                            {"label": "traffic light", "box": [0.5, 0.5, 999.5, 999.5]}], parse_scheme),
           {"args": [PARSE_TEXT, 1000, 1000]}),
     Check("q5.hidden.parse_paligemma", "call",
           detections_match([{"label": "cat", "box": [ref_tokens_to_box(
-              "<loc0512><loc0256><loc1023><loc0768>", 512, 512, **PALI)][0]}]),
+              "<loc0512><loc0256><loc1023><loc0768>", 512, 512, **PALI)][0]}], parse_scheme),
           {"args": [PALI_TEXT, 512, 512], "kwargs": PALI}),
-    Check("q5.hidden.vocab_paligemma", "call", match_reference(ref_vocab, "location_vocabulary"),
+    Check("q5.hidden.vocab_paligemma", "call",
+          diagnosed(match_reference(ref_vocab, "location_vocabulary"), explain_vocab),
           {"args": [1024, "<loc{:04d}>"]}),
     # Seeded inputs for every parameter: several num_bins, both orders, other templates (with
     # regex metacharacters), boxes and values beyond [0, 1], labels with spaces around them.
     Check("q5.hidden.normalize_each", "call_each",
-          each(ref_normalize, "normalize_box (boxes in and out of the image)", list_of(float, "normalize_box"),
+          each(ref_normalize, "normalize_box (boxes in and out of the image)", explain_normalize,
+               list_of(float, "normalize_box"),
                exact=False, atol=1e-9, rtol=1e-9),
           {"calls": normalize_calls()}),
     Check("q5.hidden.quantize_each", "call_each",
-          each(ref_quantize, "quantize (several num_bins, range ends)", list_of(int, "quantize")),
+          each(ref_quantize, "quantize (several num_bins, range ends)", explain_quantize, list_of(int, "quantize")),
           {"calls": quantize_calls()}),
     Check("q5.hidden.dequantize_each", "call_each",
-          each(ref_dequantize, "dequantize (several num_bins)", floats("dequantize"),
+          each(ref_dequantize, "dequantize (several num_bins)", explain_dequantize, floats("dequantize"),
                exact=False, atol=1e-12, rtol=1e-9),
           {"calls": dequantize_calls()}),
     Check("q5.hidden.tokens_encode_each", "call_each",
-          each(ref_box_to_tokens, "box_to_tokens (several schemes)"), {"calls": encode_calls()}),
+          each(ref_box_to_tokens, "box_to_tokens (several schemes)", explain_encode), {"calls": encode_calls()}),
     Check("q5.hidden.tokens_decode_each", "call_each",
-          each(ref_tokens_to_box, "tokens_to_box (several schemes)", exact=False, atol=1e-6),
+          each(ref_tokens_to_box, "tokens_to_box (several schemes)", explain_decode, exact=False, atol=1e-6),
           {"calls": decode_calls()}),
     Check("q5.hidden.tokens_decode_bad_each", "raises_each", all_value_errors, {"calls": bad_token_calls()}),
     Check("q5.hidden.parse_each", "call_each",
           parse_each,
           {"calls": parse_calls()}),
     Check("q5.hidden.vocab_each", "call_each",
-          each(ref_vocab, "location_vocabulary (several schemes)", list_of(str, "location_vocabulary")),
+          each(ref_vocab, "location_vocabulary (several schemes)", explain_vocab,
+               list_of(str, "location_vocabulary")),
           {"calls": vocab_calls()}),
 ]

@@ -9,8 +9,27 @@ with fewer than one step; return types (int/float numpy arrays, a list of ints) 
 
 import numpy as np
 
-from vlmkit.checks.q6 import back_to_input, random_actions, within_half_bin
-from vlmkit.grading.judges import match_reference, match_reference_each
+from vlmkit.checks.q6 import (
+    FIXED_BINS,
+    LAST_IDS,
+    TEXT_IDS,
+    UNSCALE,
+    back_to_input,
+    decode_mistakes,
+    normalize_where,
+    random_actions,
+    vocab_mistakes,
+    within_half_bin,
+)
+from vlmkit.grading.judges import (
+    HINT,
+    call_reference,
+    diagnose,
+    diagnosed,
+    match_reference,
+    match_reference_each,
+    reference_arguments,
+)
 from vlmkit.grading.registry import Check
 
 
@@ -40,12 +59,96 @@ def ref_decode(ids, vocab_size, n_bins=256):
     return _centers(n_bins)[np.clip(vocab_size - np.asarray(ids) - 1, 0, n_bins - 2)]
 
 
+def _steps(ids, action_dim):
+    """Whole steps of action_dim ids, an incomplete last one dropped."""
+    steps = len(ids) // action_dim
+    return ids[: steps * action_dim].reshape(steps, action_dim)
+
+
+def _is_action(ids, vocab_size, n_bins):
+    return (ids >= vocab_size - n_bins) & (ids < vocab_size)
+
+
 def ref_stream(ids, vocab_size, q01, q99, action_dim=7, n_bins=256):
     ids = np.asarray(ids, dtype=np.int64)
-    ids = ids[(ids >= vocab_size - n_bins) & (ids < vocab_size)]
-    steps = len(ids) // action_dim
-    return ref_unnormalize(ref_decode(ids[: steps * action_dim].reshape(steps, action_dim), vocab_size, n_bins),
-                           q01, q99)
+    steps = _steps(ids[_is_action(ids, vocab_size, n_bins)], action_dim)
+    return ref_unnormalize(ref_decode(steps, vocab_size, n_bins), q01, q99)
+
+
+def ref_vocab(vocab_size, n_bins=256):
+    return list(range(vocab_size - n_bins, vocab_size))
+
+
+def ref_episode(steps, action_dim=7):
+    return steps * action_dim
+
+
+# ---------------------------------------------------------------- known mistakes (diagnoses)
+
+def explain_normalize(call, output):
+    right = call_reference(ref_normalize, call)
+    return normalize_where(*reference_arguments(ref_normalize, call).values(), output, right)
+
+
+def explain_encode(call, output):
+    a, vocab_size, n_bins = reference_arguments(ref_encode, call).values()
+    right = ref_encode(a, vocab_size, n_bins)
+    found = diagnose(output, {LAST_IDS: vocab_size - right, FIXED_BINS: ref_encode(a, vocab_size, 256),
+                              "token id = vocab_size − digitize(a) (one id below)": right - 1,
+                              "token id = vocab_size − digitize(a) (one id above)": right + 1})
+    if found:
+        return found
+    a = np.asarray(a, dtype=float)
+    wrong = np.asarray(output) != right
+    if not wrong[np.abs(a) <= 1].any():
+        return f"{HINT}wrong only for actions beyond [−1, 1]: clip before np.digitize"
+    if not wrong[~np.isin(a, np.linspace(-1, 1, n_bins))].any():
+        return f"{HINT}wrong only for actions on a bin edge: np.digitize(a, bins) puts an edge in the bin above it"
+    return ""
+
+
+def explain_decode(call, output):
+    ids, vocab_size, n_bins = reference_arguments(ref_decode, call).values()
+    found = diagnose(output, decode_mistakes(ids, vocab_size, n_bins), atol=1e-6)
+    ids = np.asarray(ids)
+    wrong = ~np.isclose(np.asarray(output, dtype=float), ref_decode(ids, vocab_size, n_bins), atol=1e-9)
+    if found or wrong[_is_action(ids, vocab_size, n_bins)].any():
+        return found
+    return f"{HINT}wrong only for ids outside the action range: clip the index to [0, n_bins − 2]"
+
+
+def explain_stream(call, output):
+    ids, vocab_size, q01, q99, action_dim, n_bins = reference_arguments(ref_stream, call).values()
+    ids = np.asarray(ids, dtype=np.int64)
+
+    def decoded(keep):  # the stream decoded right from the ids that `keep` selects
+        return ref_unnormalize(ref_decode(_steps(ids[keep], action_dim), vocab_size, n_bins), q01, q99)
+
+    steps = _steps(ids[_is_action(ids, vocab_size, n_bins)], action_dim)
+    candidates = {f"{hint} (in token_ids_to_actions)": ref_unnormalize(value, q01, q99)
+                  for hint, value in decode_mistakes(steps, vocab_size, n_bins).items()}
+    # The narrower mistake first: with n_bins < 256 a fixed 256 keeps some text ids, and on a stream
+    # whose text ids all lie within the last 256 it looks like keeping every text id.
+    return diagnose(output, {**candidates,
+                             f"{FIXED_BINS} (in picking the action ids)": decoded(_is_action(ids, vocab_size, 256)),
+                             TEXT_IDS: decoded(ids < vocab_size),
+                             "drop the padding ids at or above vocab_size": decoded(ids >= vocab_size - n_bins),
+                             f"{TEXT_IDS} (nor padding)": decoded(np.ones(len(ids), dtype=bool))},
+                    atol=1e-6)
+
+
+def explain_unnormalize(call, output):
+    a, q01, q99 = (np.asarray(v, dtype=float) for v in reference_arguments(ref_unnormalize, call).values())
+    return diagnose(output, {UNSCALE: a * (q99 - q01) + q01}, atol=1e-9)
+
+
+def explain_episode(call, output):
+    steps, action_dim = reference_arguments(ref_episode, call).values()
+    return diagnose(output, {"use action_dim, not a fixed 7": steps * 7})
+
+
+def explain_vocab(call, output):
+    return diagnose(output, vocab_mistakes(*reference_arguments(ref_vocab, call).values()))
 
 
 # Seeded calls for every parameter: several vocabularies (Llama 2, its 32064-row padding, Qwen2,
@@ -177,9 +280,9 @@ def list_of_ints(what):
     return message
 
 
-def each(reference, what, type_message=None, **options):
+def each(reference, what, explain, type_message=None, **options):
     """match_reference_each, every output's return type checked first (the message names it)."""
-    judge = match_reference_each(reference, what, **options)
+    judge = match_reference_each(reference, what, explain, **options)
 
     def typed_each(case, output):
         if type_message and isinstance(output, list) and len(output) == len(case["calls"]):
@@ -197,58 +300,62 @@ STREAM = [1, 529, *range(32000 - 256, 32000 - 249), 32000 - 100, *[31990] * 6, 3
 
 CHECKS = [
     Check("q6.hidden.normalize", "call",
-          match_reference(ref_normalize, "normalize_actions (7-DoF, out of range)", exact=False, atol=1e-6),
+          diagnosed(match_reference(ref_normalize, "normalize_actions (7-DoF, out of range)", exact=False, atol=1e-6),
+                    explain_normalize),
           {"args": [[[0.05, -0.06, 0.0, 0.1, -0.5, 0.19, 0.4], [-0.03, 0.05, 0.03, 0.0, 0.0, 0.0, 1.0]], Q01, Q99]}),
     Check("q6.hidden.unnormalize_inverse", "inverse", back_to_input,
           {"actions": [[0.01, -0.02, 0.0, 0.05, 0.1, -0.15, 0.5]], "q01": Q01, "q99": Q99}),
-    Check("q6.hidden.encode", "call", match_reference(ref_encode, "actions_to_token_ids (unseen values)"),
+    Check("q6.hidden.encode", "call",
+          diagnosed(match_reference(ref_encode, "actions_to_token_ids (unseen values)"), explain_encode),
           {"args": [[-5.0, -1.0, float(BINS[1]), float(BINS[128]), 0.5, 0.99999, 2.0]],
            "kwargs": {"vocab_size": 32064}}),
     Check("q6.hidden.encode_small_vocab", "call",
-          match_reference(ref_encode, "actions_to_token_ids (another vocabulary)"),
+          diagnosed(match_reference(ref_encode, "actions_to_token_ids (another vocabulary)"), explain_encode),
           {"args": [random_actions(11, (3, 7))], "kwargs": {"vocab_size": 1000}}),
     Check("q6.hidden.decode", "call",
-          match_reference(ref_decode, "token_ids_to_actions", exact=False, atol=1e-6),
+          diagnosed(match_reference(ref_decode, "token_ids_to_actions", exact=False, atol=1e-6), explain_decode),
           {"args": [[[1000 - 1, 1000 - 128, 1000 - 255, 1000 - 256]]], "kwargs": {"vocab_size": 1000}}),
     Check("q6.hidden.roundtrip_7dof", "roundtrip", within_half_bin,
           {"actions": random_actions(12, (50, 7)), "vocab_size": 151936}),
     Check("q6.hidden.stream_noise", "call",
-          match_reference(ref_stream, "decode_action_stream (text tokens mixed in)", exact=False, atol=1e-6),
+          diagnosed(match_reference(ref_stream, "decode_action_stream (text tokens mixed in)", exact=False, atol=1e-6),
+                    explain_stream),
           {"args": [STREAM, 32000, Q01, Q99]}),
     Check("q6.hidden.stream_partial", "call",
-          match_reference(ref_stream, "decode_action_stream (incomplete last step)", exact=False, atol=1e-6),
+          diagnosed(match_reference(ref_stream, "decode_action_stream (incomplete last step)", exact=False,
+                                    atol=1e-6), explain_stream),
           {"args": [STREAM[:-4], 32000, Q01[:3], Q99[:3]], "kwargs": {"action_dim": 3}}),
     Check("q6.hidden.vocab", "call",
-          match_reference(lambda v, n_bins=256: list(range(v - n_bins, v)), "overwritten_token_ids"),
+          diagnosed(match_reference(ref_vocab, "overwritten_token_ids"), explain_vocab),
           {"args": [151936], "kwargs": {"n_bins": 256}}),
-    Check("q6.hidden.episode", "call", match_reference(lambda s, action_dim=7: s * action_dim,
-                                                       "tokens_per_episode"),
+    Check("q6.hidden.episode", "call", diagnosed(match_reference(ref_episode, "tokens_per_episode"), explain_episode),
           {"args": [25], "kwargs": {"action_dim": 8}}),
     Check("q6.hidden.normalize_each", "call_each",
           each(ref_normalize, "normalize_actions (shapes, a dimension with q01 == q99, beyond q01/q99)",
-               array_of("f", "normalize_actions", same_shape=True), exact=False, atol=1e-6),
+               explain_normalize, array_of("f", "normalize_actions", same_shape=True), exact=False, atol=1e-6),
           {"calls": normalize_calls()}),
     Check("q6.hidden.unnormalize_each", "call_each",
-          each(ref_unnormalize, "unnormalize_actions (shapes, other statistics)", exact=False, atol=1e-9),
+          each(ref_unnormalize, "unnormalize_actions (shapes, other statistics)", explain_unnormalize, exact=False,
+               atol=1e-9),
           {"calls": unnormalize_calls()}),
     Check("q6.hidden.encode_each", "call_each",
-          each(ref_encode, "actions_to_token_ids (vocabularies, n_bins, range ends, bin edges)",
+          each(ref_encode, "actions_to_token_ids (vocabularies, n_bins, range ends, bin edges)", explain_encode,
                array_of("i", "actions_to_token_ids", same_shape=True)),
           {"calls": encode_calls()}),
     Check("q6.hidden.decode_each", "call_each",
-          each(ref_decode, "token_ids_to_actions (vocabularies, n_bins, ids outside the range)",
+          each(ref_decode, "token_ids_to_actions (vocabularies, n_bins, ids outside the range)", explain_decode,
                array_of("f", "token_ids_to_actions", same_shape=True), exact=False, atol=1e-9),
           {"calls": decode_calls()}),
     Check("q6.hidden.stream_each", "call_each",
           each(ref_stream, "decode_action_stream (vocabularies, n_bins, action_dim, partial steps, ids "
-                           "outside the action range)", array_of("f", "decode_action_stream"),
+                           "outside the action range)", explain_stream, array_of("f", "decode_action_stream"),
                exact=False, atol=1e-6),
           {"calls": stream_calls()}),
     Check("q6.hidden.vocab_each", "call_each",
-          each(lambda v, n_bins=256: list(range(v - n_bins, v)), "overwritten_token_ids (vocabularies, n_bins)",
+          each(ref_vocab, "overwritten_token_ids (vocabularies, n_bins)", explain_vocab,
                list_of_ints("overwritten_token_ids")),
           {"calls": vocab_calls()}),
     Check("q6.hidden.episode_each", "call_each",
-          each(lambda s, action_dim=7: s * action_dim, "tokens_per_episode"),
+          each(ref_episode, "tokens_per_episode", explain_episode),
           {"calls": episode_calls()}),
 ]

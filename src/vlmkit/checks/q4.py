@@ -16,7 +16,7 @@ import numpy as np
 from vlmkit.checks.common import call, call_each
 from vlmkit.checks.tiny_llava import GROUPS, IGNORE_INDEX, build_llava, counts, stage_record
 from vlmkit.grading import compare
-from vlmkit.grading.judges import expect_equal
+from vlmkit.grading.judges import HINT, diagnosed
 from vlmkit.grading.registry import Check
 
 KINDS = ("conversation", "detail", "complex_reasoning")
@@ -156,6 +156,34 @@ def context_matches(expected_context):
 
 def _numbers(line):
     return re.findall(r"-?\d+(?:\.\d+)?", line.split(":", 1)[1]) if ":" in line else []
+
+
+def qa_pairs_match(expected):
+    """Judge for parse_qa; expected(case) -> [[question, answer], ...]. A failure says which part
+    differs (questions or answers) and the usual mistake: prefixes kept, surrounding whitespace
+    kept, an answer cut to its first line."""
+    return diagnosed(lambda case, output: compare.equal(output, expected(case), "parse_qa"),
+                     lambda case, output: _qa_mistake(output, expected(case)))
+
+
+def _qa_mistake(output, want):
+    got = [list(pair) for pair in output]
+    if len(got) != len(want) or any(len(pair) != 2 for pair in got):
+        return ""  # compare.equal already named the length
+    if got == want:
+        return f"{HINT}each pair should be a list [question, answer]"
+    texts = [t for pair in got for t in pair if isinstance(t, str)]
+    if any(t.lstrip().startswith(("Question:", "Answer:")) for t in texts):
+        return f"{HINT}remove the 'Question:' and 'Answer:' prefixes"
+    if len(texts) == 2 * len(got) and [[t.strip() for t in pair] for pair in got] == want:
+        return f"{HINT}strip the whitespace around each question and answer"
+    for part, i in (("question", 0), ("answer", 1)):
+        wrong = [(pair[i], ref[i]) for pair, ref in zip(got, want) if pair[i] != ref[i]]
+        if wrong and i == 1 and all(isinstance(a, str) and "\n" in b and b.startswith(a) for a, b in wrong):
+            return f"{HINT}an answer can span several lines: keep all of them, up to the next ==="
+        if wrong:
+            return f"{HINT}wrong {part}s ({len(wrong)} of {len(got)} pairs)"
+    return ""
 
 
 def records_match(expected_pairs, messages_ok=None, detail_questions=None):
@@ -334,7 +362,7 @@ CHECKS = [
           {"args": ["You are an AI visual assistant.", IMAGE,
                     [{"context": "A cat.\n\ncat: [0.000, 0.000, 1.000, 1.000]",
                       "response": "A cat fills the image."}]]}),
-    Check("q4.parse.example", "call", expect_equal(PAIRS["conversation"], "parse_qa"), {"args": [RESPONSES[0]]}),
+    Check("q4.parse.example", "call", qa_pairs_match(lambda case: PAIRS["conversation"]), {"args": [RESPONSES[0]]}),
     Check("q4.records.example", "records", records_match(lambda case: PAIRS),
           {"image": IMAGE, "responses": RESPONSES}),
     Check("q4.stages.tiny", "stages", stages_match, {"model": TINY, "seed": 0}),

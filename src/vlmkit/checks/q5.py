@@ -7,9 +7,11 @@ tokens `<loc_q>`. See shared reference-conventions, Q5.
 
 import random
 
+import numpy as np
+
 from vlmkit.checks.common import call, call_each
 from vlmkit.grading import compare
-from vlmkit.grading.judges import expect_close, expect_equal
+from vlmkit.grading.judges import HINT, bare_message, diagnose, diagnosed, expect_close, expect_equal
 from vlmkit.grading.registry import Check
 
 
@@ -86,18 +88,72 @@ def boxes_within_half_bin(case, output):
     return message and message + " — more than half a bin from the original box"
 
 
-def detections_match(expected):
-    """Judge for parse_detections: same labels in the same order, boxes within 1e-6."""
+# ---------------------------------------------------------------- known mistakes (diagnoses)
+# Hints say what to do, in the same words wherever one mistake shows (the class report groups by them).
+
+SWAPPED = "x by the width, y by the height"
+ROUND = "floor(v * N), not round"
+CLAMP = "clamp to [0, N-1]"
+EDGE = "decode to the bin centre (q + 0.5)/N, not its edge q/N"
+FIXED_BINS = "use num_bins, not a fixed 1000 bins"
+
+
+def box_mistakes(box, width, height, num_bins, order):
+    """{mistake: the box it decodes to} for `box`, a box decoded right (bin centres) in a scheme."""
+    size = [width, height] * 2
+    normalised = [v / s for v, s in zip(box, size)]
+    return {
+        EDGE: [v - 0.5 * s / num_bins for v, s in zip(box, size)],
+        "follow the scheme's order: with 'yxyx' the tokens are y1 x1 y2 x2":
+            [normalised[i] * s for i, s in zip((1, 0, 3, 2), size)] if order == "yxyx" else box,
+        SWAPPED: [v * s for v, s in zip(normalised, [height, width] * 2)],
+        FIXED_BINS: [v * num_bins / 1000 for v in box],
+    }
+
+
+def wrong_coordinates(output, expected, atol):
+    """HINT and which coordinates of a box (or a list of boxes) are wrong, x or y only; else ""."""
+    wrong = ~np.isclose(np.asarray(output, dtype=float), np.asarray(expected, dtype=float),
+                        atol=atol, rtol=0).reshape(-1, 4)
+    x, y = wrong[:, [0, 2]].any(), wrong[:, [1, 3]].any()
+    if x != y:
+        return f"{HINT}only the {'x' if x else 'y'} coordinates are wrong"
+    return ""
+
+
+def vocab_mistakes(num_bins, template):
+    """{mistake: the vocabulary it gives} for location_vocabulary(num_bins, template)."""
+    return {"the bins run from 0 to N−1, not from 1 to N": [template.format(q) for q in range(1, num_bins + 1)]}
+
+
+def detections_match(expected, scheme):
+    """Judge for parse_detections: same labels in the same order, boxes within 1e-6. scheme(case)
+    -> (width, height, num_bins, order) of the call, to name a box decoding mistake."""
 
     def judge(case, output):
         if not isinstance(output, list) or not all(isinstance(d, dict) for d in output):
             return "parse_detections should return a list of dicts with 'label' and 'box'"
         labels = [d.get("label") for d in output]
         message = compare.equal(labels, [d["label"] for d in expected], "labels found")
-        return message or compare.close([d.get("box") for d in output],
-                                        [d["box"] for d in expected], "boxes found", atol=1e-6)
+        if message:
+            return message + (_label_mistake(labels, [d["label"] for d in expected]) if bare_message(message) else "")
+        boxes, want = [d.get("box") for d in output], [d["box"] for d in expected]
+        message = compare.close(boxes, want, "boxes found", atol=1e-6)
+        if bare_message(message):  # the boxes are numbers of the right shape: say which mistake or where
+            mistakes = [box_mistakes(box, *scheme(case)) for box in want]
+            return message + (diagnose(boxes, {hint: [m[hint] for m in mistakes] for hint in mistakes[0]})
+                              or wrong_coordinates(boxes, want, 1e-6))
+        return message
 
     return judge
+
+
+def _label_mistake(labels, want):
+    if len(labels) != len(want) or not all(isinstance(label, str) for label in labels):
+        return ""
+    if [label.strip() for label in labels] == want:
+        return f"{HINT}strip the spaces around each label"
+    return f"{HINT}wrong labels ({sum(a != b for a, b in zip(labels, want))} of {len(want)})"
 
 
 def uniform(seed, n):
@@ -105,17 +161,26 @@ def uniform(seed, n):
     return [rng.random() for _ in range(n)]
 
 
+def vocab_ends(ends):
+    """The Florence-2 vocabulary's first two and last tokens, a mistake named when it explains them."""
+    message = compare.equal(ends, ["<loc_0>", "<loc_1>", "<loc_999>"], "first and last tokens")
+    return message and message + diagnose(ends, {hint: v[:2] + v[-1:]
+                                                 for hint, v in vocab_mistakes(1000, "<loc_{}>").items()})
+
+
+DECODED = [9.92, 19.92, 639.68, 478.8]
+
 CHECKS = [
     Check("q5.normalize.example", "call",
-          expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint="x by the width, y by the height"),
+          expect_close([0.1, 0.1, 0.5, 0.5], "normalize_box", hint=SWAPPED),
           {"args": [[64, 48, 320, 240], 640, 480]}),
     Check("q5.quantize.example", "call",
           typed(list_of(int, "quantize"),
-                expect_equal([0, 15, 500, 299], "quantize", hint="floor(v * N), not round")),
+                expect_equal([0, 15, 500, 299], "quantize", hint=ROUND)),
           {"args": [[0.0, 0.015625, 0.5, 0.2999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.quantize.clamp", "call",
           expect_equal([999, 0, 999, 999], "quantize at and beyond the range ends",
-                       hint="clamp to [0, N-1]"),
+                       hint=CLAMP),
           {"args": [[1.0, -0.01, 1.2, 0.9999]], "kwargs": {"num_bins": 1000}}),
     Check("q5.dequantize.example", "call",
           expect_close([0.0005, 0.0155, 0.9995], "dequantize", hint="decode to the bin centre"),
@@ -127,21 +192,23 @@ CHECKS = [
                        hint="normalise, quantise, then write x1 y1 x2 y2"),
           {"args": [[10, 20, 639.9, 479], 640, 480]}),
     Check("q5.tokens.decode_example", "call",
-          expect_close([9.92, 19.92, 639.68, 478.8], "tokens_to_box", atol=1e-3),
+          diagnosed(expect_close(DECODED, "tokens_to_box", atol=1e-3),
+                    lambda case, output: diagnose(output, box_mistakes(DECODED, 640, 480, 1000, "xyxy"), atol=1e-3)
+                    or wrong_coordinates(output, DECODED, 1e-3)),
           {"args": ["<loc_15><loc_41><loc_999><loc_997>", 640, 480]}),
     Check("q5.tokens.roundtrip", "tokens_roundtrip", boxes_within_half_bin,
           {"width": 640, "height": 480, "num_bins": 1000,
            "boxes": [[0, 0, 640, 480], [100.3, 50.7, 200.1, 300.9], [5, 470, 20, 479.5]]}),
     Check("q5.parse.example", "call",
           detections_match([{"label": "car", "box": [52.5, 333.5, 932.5, 774.5]},
-                            {"label": "person", "box": [10.5, 20.5, 30.5, 40.5]}]),
+                            {"label": "person", "box": [10.5, 20.5, 30.5, 40.5]}],
+                           lambda case: (1000, 1000, 1000, "xyxy")),
           {"args": ["car<loc_52><loc_333><loc_932><loc_774>person<loc_10><loc_20><loc_30><loc_40></s>",
                     1000, 1000]}),
     Check("q5.vocab.florence", "call",
           lambda case, out: compare.first(
               compare.equal(len(out) if isinstance(out, list) else None, 1000, "number of tokens"),
-              compare.equal(out[:2] + out[-1:], ["<loc_0>", "<loc_1>", "<loc_999>"],
-                            "first and last tokens"),
+              vocab_ends(out[:2] + out[-1:]),
               compare.equal(len(set(out)), 1000, "number of distinct tokens")),
           {"args": []}),
 ]

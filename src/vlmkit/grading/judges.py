@@ -5,6 +5,7 @@ expectation (visible examples) or with a trusted reference run on the case's inp
 checks, library oracles). These builders cover both so that check modules stay declarative.
 """
 
+import inspect
 import re
 
 from vlmkit.grading import compare
@@ -28,11 +29,38 @@ def _with_hint(message, hint):
 
 def diagnose(output, candidates, atol=1e-5, rtol=1e-4):
     """HINT and the name of the first candidate (a known mistake's value, {name: value}) that the
-    output matches within tolerance, else "": append it to a failing message."""
+    output matches (numbers within tolerance, anything else, strings included, exactly), else "":
+    append it to a failing message."""
     for hint, value in candidates.items():
-        if compare.close(output, value, "", atol, rtol) is None:
+        if _matches(output, value, atol, rtol):
             return f"{HINT}{hint}"
     return ""
+
+
+def _matches(output, value, atol, rtol):
+    if compare.close(output, value, "", atol, rtol) is None:
+        return True
+    try:
+        return compare.equal(output, value, "") is None
+    except (ValueError, TypeError):  # a structure == cannot compare (arrays inside lists): no match
+        return False
+
+
+def diagnosed(judge, explain):
+    """`judge` whose bare failing message (bare_message) ends with explain(case, output): HINT and
+    the likely mistake (diagnose) or where the values differ, or "". explain runs only once the
+    judge has failed, so a diagnosis never changes whether a check passes."""
+
+    def judge_diagnosed(case, output):
+        message = judge(case, output)
+        if not bare_message(message):
+            return message
+        try:
+            return message + explain(case, output)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return message  # an output too far from the expected structure to say more of
+
+    return judge_diagnosed
 
 
 def expect_equal(expected, what, hint=None):
@@ -47,6 +75,14 @@ def expect_close(expected, what, atol=1e-5, rtol=1e-4, hint=None):
 
 def call_reference(reference, case):
     return reference(*case.get("args", []), **case.get("kwargs", {}))
+
+
+def reference_arguments(reference, case):
+    """The case's arguments by name, the reference's defaults filled in (the learner's signature):
+    what a diagnosis needs to compute a known mistake's value on the same call."""
+    bound = inspect.signature(reference).bind(*case.get("args", []), **case.get("kwargs", {}))
+    bound.apply_defaults()
+    return bound.arguments
 
 
 def match_reference(reference, what, exact=True, atol=1e-5, rtol=1e-4):
@@ -78,6 +114,7 @@ def each(judge, what=None, key="calls", unit="unseen inputs"):
     return judge_each
 
 
-def match_reference_each(reference, what, exact=True, atol=1e-5, rtol=1e-4):
-    """For the `call_each` probe: every call compared with the reference on the same inputs."""
-    return each(match_reference(reference, what, exact, atol, rtol), what)
+def match_reference_each(reference, what, explain, exact=True, atol=1e-5, rtol=1e-4):
+    """For the `call_each` probe: every call compared with the reference on the same inputs, a
+    failure explained by explain(call, output) (see diagnosed)."""
+    return each(diagnosed(match_reference(reference, what, exact, atol, rtol), explain), what)
