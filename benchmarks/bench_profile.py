@@ -8,7 +8,8 @@ Prints a phase table (seconds) for
       own phases (sandbox start, runner imports, kernel start, each cell), the class outputs, exit;
   (b) `vlmkit selfcheck` of q5 in this process (warm: the second of two runs) and from a shell;
   (c) `vlmkit selfcheck` of all seven notebooks from a shell, phases summed over the notebooks;
-  (d) where py-spy is installed, the functions the cold q5 selfcheck spends its samples in;
+  (d) where py-spy is installed, the processes and functions a cold q5 selfcheck spends its
+      Python time in (samples of threads holding the GIL);
 and the ten heaviest imports of that selfcheck (`python -X importtime`). The phases come from
 grading/timings.py through $VLMKIT_TIMINGS; "grader start" is from launching the command to its
 first notebook, "exit" from its last phase to the process's end.
@@ -52,16 +53,45 @@ def timed_command(args: list, tmp: Path) -> tuple[float, float, list]:
 
 
 def command_rows(launched: float, ended: float, records: list) -> list:
-    """[(phase, seconds)]: grader start, the records' phases summed by name, exit, wall."""
+    """[(phase, seconds)]: grader start, the records' phases summed by name, exit, wall.
+
+    Over several notebooks the cells are summed as the first cell of each (its imports) and the
+    rest, and each notebook's own total follows.
+    """
     if not records:
         return [("wall (no phases recorded)", ended - launched)]
     summed = {}
     for record in records:
-        for name, seconds in record["phases"].items():
+        for name, seconds in with_residual(record["phases"], many=len(records) > 1):
             summed[name] = summed.get(name, 0.0) + seconds
-    last_end = max(r["started"] + sum(s for n, s in r["phases"].items() if "/" not in n) for r in records)
+    totals = [(f"{r['label']}: its phases", _own_seconds(r["phases"])) for r in records if len(records) > 1]
+    last_end = max(r["started"] + _own_seconds(r["phases"]) for r in records)
     return ([("grader start", min(r["started"] for r in records) - launched)] + list(summed.items())
-            + [("exit", ended - last_end), ("wall", ended - launched)])
+            + totals + [("exit", ended - last_end), ("wall", ended - launched)])
+
+
+def _own_seconds(phases: dict) -> float:
+    return sum(s for n, s in phases.items() if "/" not in n)  # a "phase/part" is inside its phase
+
+
+def with_residual(phases: dict, many: bool = False) -> list:
+    """The phases in order, each one's unaccounted time as a last part ("between cells, set-up")."""
+    rows = []
+    for name, seconds in phases.items():
+        if "/" in name:
+            continue
+        parts = {n: s for n, s in phases.items() if n.startswith(name + "/")}
+        cells = [n for n in parts if n.startswith(name + "/cell ")]
+        if many and cells:  # cells of different notebooks share no names: sum the first one and the rest
+            first = next((n for n in cells if n.split(" ")[1] == "1"), None)
+            parts = {n: s for n, s in parts.items() if n not in cells}
+            parts[name + "/first cell (imports)"] = phases[first] if first else 0.0
+            parts[name + "/other cells"] = sum(phases[n] for n in cells if n != first)
+        rows.append((name, seconds))
+        rows += parts.items()
+        if parts:
+            rows.append((name + "/between cells, set-up", seconds - sum(parts.values())))
+    return rows
 
 
 def print_table(title: str, rows: list) -> None:
@@ -91,7 +121,7 @@ def selfcheck_warm(question: str, tmp: Path) -> list:
     finally:
         del os.environ[ENV]
     (record,) = [json.loads(line) for line in record_file.read_text().splitlines()]
-    return list(record["phases"].items()) + [("wall", wall)]
+    return with_residual(record["phases"]) + [("wall", wall)]
 
 
 def pyspy_summary(question: str, tmp: Path, top: int = 12) -> None:
@@ -100,40 +130,58 @@ def pyspy_summary(question: str, tmp: Path, top: int = 12) -> None:
         print("\n(d) py-spy is not installed (pip install py-spy): no sampled profile")
         return
     raw = tmp / "pyspy.txt"
-    done = subprocess.run([spy, "record", "--format", "raw", "--rate", "200", "--subprocesses", "-o", str(raw),
-                           "--", VLMKIT, "selfcheck", str(notebook(question))], capture_output=True, text=True)
+    done = subprocess.run([spy, "record", "--format", "raw", "--rate", "200", "--subprocesses", "--gil",
+                           "-o", str(raw), "--", VLMKIT, "selfcheck", str(notebook(question))],
+                          capture_output=True, text=True)
     if not raw.exists() or not raw.read_text().strip():
         print(f"\n(d) py-spy could not sample here: {(done.stderr.strip().splitlines() or ['no output'])[-1]}")
         return
-    own, total, samples = Counter(), Counter(), 0
-    for line in raw.read_text().splitlines():  # "frame;frame;...;leaf count", one line per stack
+    own, by_process, imports, samples = Counter(), Counter(), Counter(), 0
+    for line in raw.read_text().splitlines():  # 'process 1:"cmd";process 2:"cmd";frame;...;leaf count'
         stack, _, count = line.rpartition(" ")
         frames, n = stack.split(";"), int(count)
         samples += n
-        own[frames[-1]] += n
-        for frame in set(frames):
-            total[frame] += n
-    print(f"\n(d) py-spy, cold selfcheck of {question} and its sandbox ({samples} samples at 200 Hz)")
-    print("  own time (the function itself):")
+        processes = [f for f in frames if f.startswith("process ")]  # a child's stack starts with its parents
+        by_process[processes[-1].partition(":")[2][:100] if processes else "?"] += n
+        own[frames[-1] if not frames[-1].startswith("process ") else "(no Python frame: native code)"] += n
+        # the outermost package import not of the kit's own ([0] is the script or the cell)
+        packages = [f[len("<module> ("):].split("/")[0].split(".py")[0] for f in frames if f.startswith("<module> (")]
+        imported = [p for p in packages[1:] if p != "vlmkit" and not p.isdigit()]  # digits: a notebook cell
+        imports[imported[0] if imported else "(no import)"] += n
+    print(f"\n(d) py-spy, cold selfcheck of {question} and its sandbox: {samples} samples at 200 Hz of a thread"
+          " holding the GIL (Python at work, not waiting)")
+    print("  by process:")
+    for process, n in by_process.most_common():
+        print(f"    {100 * n / samples:5.1f}%  {process}")
+    print("  by the package whose import it happens in (outermost; not the kit's own modules):")
+    for package, n in imports.most_common(top):
+        print(f"    {100 * n / samples:5.1f}%  {package}")
+    print("  by function (its own time):")
     for frame, n in own.most_common(top):
-        print(f"    {100 * n / samples:5.1f}%  {frame[:110]}")
-    print("  with what it calls (process and thread roots left out):")
-    roots = [f for f, n in total.items() if n == samples or f.startswith(("process ", "thread "))]
-    for frame, n in Counter({f: n for f, n in total.items() if f not in roots}).most_common(top):
         print(f"    {100 * n / samples:5.1f}%  {frame[:110]}")
 
 
 def heaviest_imports(question: str, top: int = 10) -> None:
     done = subprocess.run([sys.executable, "-X", "importtime", VLMKIT, "selfcheck", str(notebook(question))],
                           capture_output=True, text=True)
-    rows = []
+    kit, packages = [], {}
     for line in done.stderr.splitlines():  # "import time: self [us] | cumulative | imported package"
         parts = line.removeprefix("import time:").split("|")
-        if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2].startswith("  "):
-            rows.append((int(parts[1]) / 1e6, parts[2].strip()))  # top-level imports only: no double count
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        seconds, name = int(parts[1]) / 1e6, parts[2].strip()
+        root = name.split(".")[0]
+        if root == "vlmkit" and not parts[2].startswith("  "):  # the kit's own, as the grader imports them
+            kit.append((seconds, name))
+        elif root != "vlmkit":  # a package's largest entry is the import that brought it in
+            packages[root] = max(packages.get(root, 0.0), seconds)
     print(f"\nheaviest imports of a cold selfcheck of {question} (python -X importtime, cumulative s)")
-    for seconds, name in sorted(rows, reverse=True)[:top]:
-        print(f"  {name:<40} {seconds:8.3f}")
+    print("  the kit's modules, as the grader imports them:")
+    for seconds, name in sorted(kit, reverse=True)[:top]:
+        print(f"    {name:<38} {seconds:8.3f}")
+    print("  packages (each counted where it was first imported, so nested in the kit's modules):")
+    for name, seconds in sorted(packages.items(), key=lambda item: -item[1])[:top]:
+        print(f"    {name:<38} {seconds:8.3f}")
 
 
 def main():
