@@ -60,11 +60,11 @@ def command_rows(launched: float, ended: float, records: list) -> list:
     """
     if not records:
         return [("wall (no phases recorded)", ended - launched)]
-    summed = {}
+    summed, notebooks = {}, [r for r in records if any("/cell " in name for name in r["phases"])]
     for record in records:
-        for name, seconds in with_residual(record["phases"], many=len(records) > 1):
+        for name, seconds in with_residual(record["phases"], many=len(notebooks) > 1):
             summed[name] = summed.get(name, 0.0) + seconds
-    totals = [(f"{r['label']}: its phases", _own_seconds(r["phases"])) for r in records if len(records) > 1]
+    totals = [(f"{r['label']}: its phases", _own_seconds(r["phases"])) for r in notebooks if len(notebooks) > 1]
     last_end = max(r["started"] + _own_seconds(r["phases"]) for r in records)
     return ([("grader start", min(r["started"] for r in records) - launched)] + list(summed.items())
             + totals + [("exit", ended - last_end), ("wall", ended - launched)])
@@ -83,7 +83,7 @@ def with_residual(phases: dict, many: bool = False) -> list:
         parts = {n: s for n, s in phases.items() if n.startswith(name + "/")}
         cells = [n for n in parts if n.startswith(name + "/cell ")]
         if many and cells:  # cells of different notebooks share no names: sum the first one and the rest
-            first = next((n for n in cells if n.split(" ")[1] == "1"), None)
+            first = next((n for n in cells if n[len(name) + 1:].split(" ")[1] == "1"), None)
             parts = {n: s for n, s in parts.items() if n not in cells}
             parts[name + "/first cell (imports)"] = phases[first] if first else 0.0
             parts[name + "/other cells"] = sum(phases[n] for n in cells if n != first)
