@@ -85,7 +85,7 @@ def with_residual(phases: dict, many: bool = False) -> list:
         if many and cells:  # cells of different notebooks share no names: sum the first one and the rest
             first = next((n for n in cells if n[len(name) + 1:].split(" ")[1] == "1"), None)
             parts = {n: s for n, s in parts.items() if n not in cells}
-            parts[name + "/first cell (imports)"] = phases[first] if first else 0.0
+            parts[name + "/first cell (setup)"] = phases[first] if first else 0.0
             parts[name + "/other cells"] = sum(phases[n] for n in cells if n != first)
         rows.append((name, seconds))
         rows += parts.items()
