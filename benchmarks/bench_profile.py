@@ -55,7 +55,7 @@ def timed_command(args: list, tmp: Path) -> tuple[float, float, list]:
 def command_rows(launched: float, ended: float, records: list) -> list:
     """[(phase, seconds)]: grader start, the records' phases summed by name, exit, wall.
 
-    Over several notebooks the cells are summed as the first cell of each (its imports) and the
+    Over several notebooks the cells are summed as the first cell of each (its setup) and the
     rest, and each notebook's own total follows.
     """
     if not records:
@@ -179,7 +179,7 @@ def heaviest_imports(question: str, top: int = 10) -> None:
     print("  the kit's modules, as the grader imports them:")
     for seconds, name in sorted(kit, reverse=True)[:top]:
         print(f"    {name:<38} {seconds:8.3f}")
-    print("  packages (each counted where it was first imported, so nested in the kit's modules):")
+    print("  packages (the import that first brought each in; they nest, so the figures overlap):")
     for name, seconds in sorted(packages.items(), key=lambda item: -item[1])[:top]:
         print(f"    {name:<38} {seconds:8.3f}")
 
