@@ -29,6 +29,7 @@ from vlmkit.grading.progress import Progress
 from vlmkit.grading.report import assignment_line, atomic_write, question_table
 from vlmkit.grading.results import store
 from vlmkit.grading.sandbox import Limits, run_notebook
+from vlmkit.grading.timings import Timings, emit
 
 STUDENT_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
 
@@ -115,6 +116,15 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
         store(out, name, assignment, "in progress", {})
     tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
     results = _run_tasks(tasks, jobs, scheduler, assignment)
+    timings = Timings()  # the class's outputs, after every notebook's own phases (engine.py)
+    with timings.phase("outputs"):
+        graded = _write_outputs(out, submissions, assignment, tasks, results, isolation)
+    emit(f"{assignment} outputs", timings)
+    return graded
+
+
+def _write_outputs(out: Path, submissions: Path, assignment: str, tasks: list, results: list, isolation) -> dict:
+    """Graded copies, gradebook, results, grades, report, feedback, class report; student → results."""
     graded = {}
     for (student_dir, _, question, _, _), result in zip(tasks, results):
         name = student_dir.name

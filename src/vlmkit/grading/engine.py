@@ -6,12 +6,15 @@
 The same engine serves `vlmkit selfcheck` (visible checks, the learner's own notebook as its
 source) and `vlmkit autograde` (hidden checks too, the instructor's source notebook). Judging
 happens here, in the grader's process, on plain data; no learner code ever runs here.
+Each phase is timed (grading/timings.py) into `QuestionResult.timings`, which nothing prints or
+stores unless $VLMKIT_TIMINGS asks for it.
 """
 
 import json
 import os
 import tempfile
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -25,6 +28,7 @@ from vlmkit.grading.delegation import find_delegation
 from vlmkit.grading.notebook import BrokenNotebook, graded_cells, merge, nbgrader_meta, read_notebook
 from vlmkit.grading.safe_io import read_capped
 from vlmkit.grading.sandbox import Limits, run_notebook
+from vlmkit.grading.timings import Timings, emit, kernel_phases
 from vlmkit.grading.verdict import Verdict, judge_record
 
 MAX_RECORDS_BYTES = 16 << 20
@@ -53,10 +57,12 @@ class QuestionResult:
     cells: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     autograded: str = ""  # the graded notebook (JSON) for formgrader and feedback; empty when nothing ran
+    timings: dict = field(default_factory=dict)  # phase → seconds, for measuring only (timings.py)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("autograded")
+        data.pop("timings")
         return data
 
 
@@ -77,17 +83,26 @@ def _read_records(path: Path) -> dict:
     return records
 
 
-def _cell_errors(path: Path) -> dict:
+def _read_executed(path: Path) -> dict:
+    """The executed copy as parsed JSON; {} where the run left none or the kernel spoiled it."""
+    try:
+        executed = json.loads(read_capped(path, MAX_RECORDS_BYTES))
+    except (OSError, ValueError):  # killed early, or rewritten by the kernel
+        return {}
+    return executed if isinstance(executed, dict) else {}
+
+
+def _cell_errors(executed: dict) -> dict:
     """grade_id → the error its test cell raised (for the instructor's report only)."""
     errors = {}
     try:
-        cells = json.loads(read_capped(path, MAX_RECORDS_BYTES)).get("cells", [])
+        cells = executed.get("cells", [])
         for cell in cells:
             grade_id = nbgrader_meta(cell).get("grade_id")
             for out in cell.get("outputs", []) if grade_id else []:
                 if out.get("output_type") == "error":
                     errors[grade_id] = f"{out.get('ename')}: {out.get('evalue')}"[:300]
-    except (OSError, ValueError, AttributeError, TypeError):  # killed early, or rewritten by the kernel
+    except (AttributeError, TypeError):  # rewritten by the kernel
         return {}
     return errors
 
@@ -108,38 +123,49 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     `inprocess.run_forked` only for the course's own code (audit, check tests).
     """
     name = Path(source_path).name
-    try:
-        source = read_notebook(source_path)
-    except BrokenNotebook as err:
-        raise BrokenNotebook(f"the course's own notebook is unusable: {err}") from None
-    cells = graded_cells(source)
-    max_score = sum(c.points for c in cells)
-    try:
-        learner = read_notebook(learner_path)
-        merged, notes = merge(source, learner)
-    except BrokenNotebook as err:
-        status = "missing" if not os.path.lexists(learner_path) else "broken"
-        return _not_run(question, name, max_score, status, str(err))
-    except Exception as err:  # a notebook nbformat accepts can still be nonsense inside
-        return _not_run(question, name, max_score, "broken",
-                        f"{name} has damaged cells ({type(err).__name__}); re-download it")
-    with JUDGING:  # loading check modules builds cases and imports what the judges need
+    timings = Timings()
+    with timings.phase("read and merge"):
+        try:
+            source = read_notebook(source_path)
+        except BrokenNotebook as err:
+            raise BrokenNotebook(f"the course's own notebook is unusable: {err}") from None
+        cells = graded_cells(source)
+        max_score = sum(c.points for c in cells)
+        try:
+            learner = read_notebook(learner_path)
+            merged, notes = merge(source, learner)
+        except BrokenNotebook as err:
+            status = "missing" if not os.path.lexists(learner_path) else "broken"
+            return _not_run(question, name, max_score, status, str(err))
+        except Exception as err:  # a notebook nbformat accepts can still be nonsense inside
+            return _not_run(question, name, max_score, "broken",
+                            f"{name} has damaged cells ({type(err).__name__}); re-download it")
+    with timings.phase("load checks"), JUDGING:  # check modules build cases, import what judges need
         checks = registry.all_checks(question, hidden_dir)
     with tempfile.TemporaryDirectory(prefix="vlmkit-grade-") as tmp:
         workdir = Path(tmp)
-        nbformat.write(merged, str(workdir / "notebook.ipynb"))
-        (workdir / "cases.json").write_text(json.dumps(_hidden_cases(question, checks, cells)))
-        run = execute(workdir, limits)
-        records = _read_records(workdir / "records.jsonl")
-        errors = _cell_errors(workdir / "executed.ipynb")
+        with timings.phase("write run folder"):
+            nbformat.write(merged, str(workdir / "notebook.ipynb"))
+            (workdir / "cases.json").write_text(json.dumps(_hidden_cases(question, checks, cells)))
+        run_started = time.time()
+        with timings.phase("sandbox run"):
+            run = execute(workdir, limits)
+        run_ended = time.time()
+        with timings.phase("read records"):
+            records = _read_records(workdir / "records.jsonl")
+            executed = _read_executed(workdir / "executed.ipynb")
+            errors = _cell_errors(executed)
+    for part, seconds in kernel_phases(executed, run_started, run_ended).items():
+        timings.add(f"sandbox run/{part}", seconds)
     if run.status != "ok":
         notes.append(run.detail)
-    question_spec = question_by_id(question)
-    delegation = find_delegation(merged, question_spec.references if question_spec else ())
+    with timings.phase("own work"):
+        question_spec = question_by_id(question)
+        delegation = find_delegation(merged, question_spec.references if question_spec else ())
     notes += [f"check by hand: {name} uses {what}, which the grader cannot follow to a reference"
               for name, what in sorted(delegation.unresolved.items())]
     results = []
-    with JUDGING:
+    with timings.phase("judging"), JUDGING:
         verdicts_by_cell = [[_judge(checks, cid, records) for cid in cell.check_ids] for cell in cells]
     for cell, verdicts in zip(cells, verdicts_by_cell):
         verdicts += _own_work_verdicts(question, cell, delegation)
@@ -149,7 +175,10 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     score = sum(c["score"] for c in results)
     status = "graded" if run.status == "ok" else run.status
     result = QuestionResult(question, name, score, max_score, status, results, notes)
-    result.autograded = autograded_notebook(merged, result.to_json())
+    with timings.phase("graded copy"):
+        result.autograded = autograded_notebook(merged, result.to_json())
+    result.timings = dict(timings.phases)
+    emit(question, timings)
     return result
 
 

@@ -10,15 +10,24 @@ The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so
 calls in it append their records to the grader's file. Cell errors do not stop the run: each
 test cell is judged on its own. Output is capped per cell so a print loop cannot produce a
 feedback file of hundreds of MB.
+
+For grading/timings.py it marks in the executed copy's metadata when it started (before its own
+imports), when those were done, when the kernel was ready and when the cells were done, and
+nbclient stamps each cell (record_timing); nothing of it is graded.
 """
 
-import argparse
-import sys
+import time
 
-import nbformat
-from nbclient import NotebookClient
+_STARTED = time.time()  # before the imports below: their cost is one of the phases measured
 
-from vlmkit.grading.accounts import become
+import argparse  # noqa: E402
+import sys  # noqa: E402
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from vlmkit.grading.accounts import become  # noqa: E402
+from vlmkit.grading.timings import RUNNER_KEY  # noqa: E402
 
 MAX_OUTPUT_CHARS_PER_CELL = 20_000
 TRUNCATED = "\n[... output truncated by the grader ...]\n"
@@ -37,6 +46,7 @@ class CappedClient(NotebookClient):
 
 
 def execute(in_path, out_path, cell_timeout):
+    marks = {"started": _STARTED, "imported": time.time()}
     nb = nbformat.read(in_path, as_version=4)
     client = CappedClient(
         nb,
@@ -46,13 +56,16 @@ def execute(in_path, out_path, cell_timeout):
         error_on_timeout={"ename": "CellTimeout", "evalue": f"cell ran longer than {cell_timeout} s",
                           "traceback": []},
         kernel_name="python3",
-        record_timing=False,
+        record_timing=True,
+        on_notebook_start=lambda **_: marks.setdefault("kernel_ready", time.time()),
     )
     status = "ok"
     try:
         client.execute()
     except Exception as err:  # a dead kernel ends the run; what ran so far still counts
         status = f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
+    marks["cells_done"] = time.time()
+    nb.metadata[RUNNER_KEY] = marks
     nbformat.write(nb, out_path)
     return status
 
