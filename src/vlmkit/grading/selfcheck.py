@@ -15,6 +15,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits
 
 
@@ -46,13 +47,20 @@ def resolve(raw) -> Path:
     return found
 
 
-def selfcheck(notebooks=None, limits: Limits = Limits()) -> dict:
-    """assignment name → {question id → result dict} (visible checks only)."""
+def selfcheck(notebooks=None, limits: Limits = Limits(), on_result=None) -> dict:
+    """assignment name → {question id → result dict} (visible checks only).
+
+    `on_result(assignment, question, result dict)` is called as each notebook is done.
+    """
     course = load_course()
     results = {}
-    for assignment, question, path in locate(notebooks, course):
-        result = grade_notebook(question.id, path, path, None, limits)
-        results.setdefault(assignment.name, {})[question.id] = result.to_json()
+    located = locate(notebooks, course)
+    with Prestarted(limits, len(located)) as execute:  # the next sandbox boots while one runs
+        for assignment, question, path in located:
+            result = grade_notebook(question.id, path, path, None, limits, execute).to_json()
+            results.setdefault(assignment.name, {})[question.id] = result
+            if on_result:
+                on_result(assignment, question, result)
     return results
 
 
