@@ -13,8 +13,8 @@ grading.after_manual derives from them: grades.csv, report.json, feedback/ and t
 import dataclasses
 import re
 import sys
-from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from pathlib import Path
 
 from vlmkit import paths
