@@ -5,7 +5,9 @@
 Prints a phase table (seconds) for
   (a) one sandboxed notebook (q5, then q1, of the complete example) graded by
       `vlmkit autograde --jobs 1` from a shell: grader start, each engine phase, the sandbox's
-      own phases (sandbox start, runner imports, kernel start, each cell), the class outputs, exit;
+      own phases (sandbox start, runner imports, kernel start, each cell; for a sandbox started
+      ahead, grading/prestart.py, what was left of its start at the hand-over), the class
+      outputs, exit;
   (b) `vlmkit selfcheck` of q5 in this process (warm: the second of two runs) and from a shell;
   (c) `vlmkit selfcheck` of all seven notebooks from a shell, phases summed over the notebooks;
   (d) where py-spy is installed, the processes and functions a cold q5 selfcheck spends its
