@@ -5,18 +5,18 @@
 sandbox.py starts it with the limits of limits.py (so no limit has a default here). With
 `--uid`, it first becomes that unprivileged uid for good (inside bwrap, which starts as root to
 set up the mounts), so nothing of the learner's ever runs with the grader's rights. It starts
-the kernel before it reads the notebook; with `--wait` (a sandbox started ahead, prestart.py) it
-then waits for a line on stdin, which the grader sends once IN.ipynb is in place.
+the kernel first, which boots while the rest of the runner is imported; with `--wait` (a sandbox
+started ahead, prestart.py) it then waits for a line on stdin, which the grader sends once
+IN.ipynb is in place.
 
 The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so `check()`
 calls in it append their records to the grader's file. Cell errors do not stop the run: each
-test cell is judged on its own. Output is capped per cell so a print loop cannot produce a
-feedback file of hundreds of MB.
+test cell is judged on its own. Output is capped per cell (capped_client.py).
 
 For grading/timings.py it marks in the executed copy's metadata when it started (before its own
-imports), when those were done, when its notebook was given (`--wait`), when the kernel was ready
-and when the cells were done, and nbclient stamps each cell (record_timing); nothing of it is
-graded.
+imports), when those it needs to start the kernel were done, when its notebook was given
+(`--wait`), when the kernel was ready and when the cells were done, and nbclient stamps each
+cell (record_timing); nothing of it is graded.
 """
 
 import time
@@ -27,31 +27,11 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
-from vlmkit.grading.lean_imports import skip_unused_imports  # noqa: E402
-
-skip_unused_imports()  # before nbformat's import
-import nbformat  # noqa: E402
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from jupyter_core.utils import run_sync  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
 
 from vlmkit.grading.accounts import become  # noqa: E402
-from vlmkit.grading.timings import RUNNER_KEY  # noqa: E402
-
-MAX_OUTPUT_CHARS_PER_CELL = 20_000
-TRUNCATED = "\n[... output truncated by the grader ...]\n"
-
-
-class CappedClient(NotebookClient):
-    """NotebookClient that keeps at most MAX_OUTPUT_CHARS_PER_CELL characters of output per cell."""
-
-    def output(self, outs, msg, display_id, cell_index):
-        size = sum(len(str(o.get("text", ""))) + len(str(o.get("data", ""))) for o in outs)
-        if size > MAX_OUTPUT_CHARS_PER_CELL:
-            if not (outs and outs[-1].get("text") == TRUNCATED):
-                outs.append(nbformat.v4.new_output("stream", name="stderr", text=TRUNCATED))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+from vlmkit.grading.lean_imports import skip_unused_imports  # noqa: E402
 
 
 def start_kernel() -> AsyncKernelManager:
@@ -64,10 +44,16 @@ def start_kernel() -> AsyncKernelManager:
 def execute(in_path, out_path, cell_timeout, wait=False):
     marks = {"started": _STARTED, "imported": time.time()}
     status = "ok"
-    try:  # it boots while the notebook is read (or, started ahead, awaited)
+    try:  # it boots while the rest is imported and the notebook read (or, started ahead, awaited)
         kernel = start_kernel()
     except Exception as err:  # the run fails as a kernel that died at once would
         kernel, status = None, _failure(err)
+    skip_unused_imports()  # before nbformat's import
+    import nbformat
+
+    from vlmkit.grading.capped_client import CappedClient
+    from vlmkit.grading.timings import RUNNER_KEY
+
     if wait:
         sys.stdin.readline()  # the grader's go: IN.ipynb is in place (or the grader is gone)
         marks["notebook_given"] = time.time()
