@@ -43,12 +43,14 @@ class Prestarted:
     def __call__(self, workdir: Path, limits: Limits) -> RunResult:
         with self.lock:
             run = self.waiting.pop(0) if self.waiting and limits == self.limits else None
-            self.unstarted -= run is None  # a call that finds none runs its own
-        self._top_up()
+            if run is None:  # this call runs in a sandbox of its own: one fewer to start ahead
+                self.unstarted -= 1
         if run is None:
+            self._top_up()
             return run_notebook(workdir, limits)
         try:
             try:
+                self._top_up()  # the next notebook's sandbox boots while this one runs
                 for name in INPUTS:  # a rename replaces a name, it never follows a link
                     os.replace(Path(workdir) / name, run.workdir / name)
             except BaseException:
