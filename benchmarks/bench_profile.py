@@ -5,9 +5,12 @@
 Prints a phase table (seconds) for
   (a) one sandboxed notebook (q5, then q1, of the complete example) graded by
       `vlmkit autograde --jobs 1` from a shell: grader start, each engine phase, the sandbox's
-      own phases (sandbox start, runner imports, kernel start, each cell), the class outputs, exit;
+      own phases (sandbox start, runner imports, kernel start, each cell; for a sandbox started
+      ahead, grading/prestart.py, what was left of its start at the hand-over), the class
+      outputs, exit;
   (b) `vlmkit selfcheck` of q5 in this process (warm: the second of two runs) and from a shell;
-  (c) `vlmkit selfcheck` of all seven notebooks from a shell, phases summed over the notebooks;
+  (c) `vlmkit selfcheck` of all seven notebooks from a shell, phases summed over the notebooks
+      (it checks two at once, so the sums can exceed the wall time);
   (d) where py-spy is installed, the processes and functions a cold q5 selfcheck spends its
       Python time in (samples of threads holding the GIL);
 and the ten heaviest imports of that selfcheck (`python -X importtime`). The phases come from
@@ -197,7 +200,7 @@ def main():
         print_table("(b) vlmkit selfcheck q5, in-process (warm)", selfcheck_warm("q5", tmp))
         print_table("(b) vlmkit selfcheck q5, from a shell (cold)",
                     command_rows(*timed_command([VLMKIT, "selfcheck", str(notebook("q5"))], tmp)))
-        print_table(f"(c) vlmkit selfcheck, all {len(NOTEBOOKS)} notebooks from a shell (phases summed)",
+        print_table(f"(c) vlmkit selfcheck, all {len(NOTEBOOKS)} notebooks from a shell (phases summed, 2 at once)",
                     command_rows(*timed_command([VLMKIT, "selfcheck", *map(str, NOTEBOOKS)], tmp)))
         if not args.skip_pyspy:
             pyspy_summary("q5", tmp)

@@ -6,6 +6,7 @@ import pytest
 from vlmkit import paths
 from vlmkit.grading import accounts, sandbox
 from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits, run_notebook
 
 PROBE = """
@@ -27,20 +28,27 @@ open(os.environ["VLMKIT_RECORD"], "w").write(json.dumps(seen))  # the one writab
 """
 
 
-def _run(tmp_path, code, limits=Limits(wall_s=60, cell_s=30)):
+def _run(tmp_path, code, limits=Limits(wall_s=60, cell_s=30), execute=run_notebook):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]),
                    str(tmp_path / "notebook.ipynb"))
     (tmp_path / "cases.json").write_text("{}")
-    return run_notebook(tmp_path, limits)
+    return execute(tmp_path, limits)
+
+
+def _ahead(tmp_path, code, limits=Limits(wall_s=60, cell_s=30)):
+    """The same run in a sandbox started before its notebook was written (prestart.py)."""
+    with Prestarted(limits, runs=1) as execute:
+        return _run(tmp_path, code, limits, execute)
 
 
 @pytest.mark.skipif(not sandbox.bwrap_available(), reason="bubblewrap is not installed")
-def test_kernel_sees_no_solutions_cannot_write_the_kit_and_has_no_network(tmp_path):
+@pytest.mark.parametrize("run", [_run, _ahead], ids=["started-with-its-notebook", "started-ahead"])
+def test_kernel_sees_no_solutions_cannot_write_the_kit_and_has_no_network(tmp_path, run):
     import json
 
     package_file = str(paths.ROOT / "src" / "vlmkit" / "__init__.py")
     code = PROBE % (str(paths.SOLUTIONS), str(paths.ROOT / "src"), package_file)
-    assert _run(tmp_path, code).status == "ok"
+    assert run(tmp_path, code).status == "ok"
     seen = json.loads((tmp_path / "records.jsonl").read_text())
     uid = seen.pop("uid")
     if accounts.can_switch(Limits()) and sandbox.bwrap_switches_uid():  # a root grader: never root inside
@@ -62,3 +70,22 @@ def test_without_bubblewrap_grading_still_works_and_warns(monkeypatch):
     with pytest.warns(RuntimeWarning, match="bubblewrap"):
         result = grade_notebook("q6", source, source, paths.HIDDEN_CHECKS, Limits(wall_s=120))
     assert result.score == result.max_score == 1.0
+
+
+def test_a_sandbox_started_ahead_still_times_out_and_unused_ones_are_killed(tmp_path):
+    limits = Limits(wall_s=4, cell_s=30)
+    with Prestarted(limits, runs=2) as execute:
+        runs = list(execute.waiting)
+        assert _run(tmp_path, "import time; time.sleep(30)", limits, execute).status == "timeout"
+        unused = execute.waiting  # the second run's sandbox, started when the first was taken
+        assert len(unused) == 1 and unused[0].process.poll() is None
+    assert all(run.process.poll() is not None for run in runs + unused)
+    assert not any(run.workdir.exists() for run in runs + unused)
+
+
+def test_a_call_with_other_limits_runs_in_a_sandbox_of_its_own(tmp_path):
+    with Prestarted(Limits(wall_s=60, cell_s=30), runs=1) as execute:
+        started = execute.waiting[0]
+        assert _run(tmp_path, "x = 1", Limits(wall_s=61, cell_s=30), execute).status == "ok"
+        assert execute.waiting == [started] and started.process.poll() is None
+    assert '"execution_count": 1' in (tmp_path / "executed.ipynb").read_text()

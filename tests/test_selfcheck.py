@@ -24,6 +24,7 @@ def test_selfcheck_exit_status_and_table(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "q5" in done.stdout and "passed" in done.stdout
+    assert done.stderr.startswith(f"checked {Q5}: 1/1 (")  # the notebook's line, as it was done
     assert "1 of 6 checked: 1/1 (the band needs all 6)" in done.stdout
     assert "->" not in done.stdout and "redo the phase" not in done.stdout  # no band from one notebook
     blank = subprocess.run([sys.executable, "-m", "vlmkit", "selfcheck",

@@ -40,6 +40,13 @@ def test_kernel_phases_from_the_runner_marks_and_nbclient_stamps():
                                     "kernel stop, executed copy": 1.0, "cell 1": 3.5, "cell 2 (q5_test)": 0.4})
 
 
+def test_a_sandbox_started_ahead_counts_from_the_hand_over():
+    marks = {"started": 90.0, "imported": 90.5, "notebook_given": 100.2, "kernel_ready": 100.3, "cells_done": 104.0}
+    phases = kernel_phases({"metadata": {RUNNER_KEY: marks}, "cells": []}, 100.0, 104.5)
+    assert phases == pytest.approx({"hand-over to the sandbox started ahead": 0.2, "kernel start, rest": 0.1,
+                                    "kernel stop, executed copy": 0.5})
+
+
 @pytest.mark.parametrize("executed", [{}, [], {"metadata": {RUNNER_KEY: "x"}, "cells": 5},
                                       {"metadata": {RUNNER_KEY: {"started": "soon"}},
                                        "cells": [_cell("yesterday", None), {"cell_type": "code"}, 7]}])

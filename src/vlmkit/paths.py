@@ -20,3 +20,8 @@ HIDDEN_CHECKS = AUTOGRADER / "hidden"
 MANIFEST = AUTOGRADER / "manifest.json"
 EXAMPLES = AUTOGRADER / "examples"
 DATA = ROOT / "data"
+
+
+def cache_dir() -> Path:
+    """Where the kit keeps what it can rebuild (e.g. seeded gradebooks): $XDG_CACHE_HOME/vlmkit."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vlmkit"

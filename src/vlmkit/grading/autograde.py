@@ -14,6 +14,7 @@ import dataclasses
 import re
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from pathlib import Path
 
 from vlmkit import paths
@@ -25,6 +26,7 @@ from vlmkit.grading.formgrader import write_config
 from vlmkit.grading.gradebook import record_grades, submitted_at
 from vlmkit.grading.isolation import describe, record, require_isolation
 from vlmkit.grading.limits import load_limits
+from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.progress import Progress
 from vlmkit.grading.report import assignment_line, atomic_write, question_table
 from vlmkit.grading.results import store
@@ -114,13 +116,23 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
     for name in names:  # from here on, an interrupted run shows "failed", not the old grade
         store(out, name, assignment, "in progress", {})
-    tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
-    results = _run_tasks(tasks, jobs, scheduler, assignment)
+    runs = len(names) * len(spec.questions)
+    with _ahead(execute, scheduler, limits, runs, jobs) as execute:
+        tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
+        results = _run_tasks(tasks, jobs, scheduler, assignment)
     timings = Timings()  # the class's outputs, after every notebook's own phases (engine.py)
     with timings.phase("outputs"):
         graded = _write_outputs(out, submissions, assignment, tasks, results, isolation)
     emit(f"{assignment} outputs", timings)
     return graded
+
+
+def _ahead(execute, scheduler, limits: Limits, runs: int, jobs: int):
+    """The sandbox with the next notebooks' sandboxes started ahead (prestart.py), where this
+    process runs them; a cluster's workers, and any other executor, run as given."""
+    if execute is run_notebook and not scheduler:
+        return Prestarted(limits, runs, ahead=jobs)
+    return nullcontext(execute)
 
 
 def _write_outputs(out: Path, submissions: Path, assignment: str, tasks: list, results: list, isolation) -> dict:

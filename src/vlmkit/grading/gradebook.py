@@ -11,13 +11,22 @@ grade: it is scored 0 as a manual grade with the note EMPTY_ANSWER as nbgrader's
 comment, so formgrader does not list it as awaiting grading; the instructor may still change
 it. A score the instructor gave by hand is never replaced; that automatic 0 is, once the
 re-graded answer is no longer empty.
+
+A new gradebook starts as nbgrader's release of the assignment fills it (its notebooks and grade
+cells). That release takes seconds (nbgrader shells out to alembic, converts each notebook), so
+its gradebook is kept in the kit's cache, named by a hash of what it is made from (nbgrader's
+version, the config, the solutions), and copied into each new grades folder.
 """
 
+import hashlib
+import os
+import shutil
 import tempfile
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+from vlmkit import paths
 from vlmkit.grading.notebook import BrokenNotebook, nbgrader_meta, read_notebook
 from vlmkit.grading.release import generate
 
@@ -45,8 +54,7 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
     warnings.filterwarnings("ignore", category=SAWarning)
     db = Path(out).resolve() / "gradebook.db"
     if not _knows(db, assignment):  # nbgrader learns the notebooks and grade cells from the source
-        with tempfile.TemporaryDirectory() as tmp:
-            generate(assignment, Path(tmp), db_url=f"sqlite:///{db}")
+        _seed(db, assignment)
     with Gradebook(f"sqlite:///{db}") as gb:
         for student, questions in students.items():
             gb.update_or_create_student(student)
@@ -83,6 +91,33 @@ def record_grades(out: Path, assignment: str, students: dict, submitted: dict = 
                     comment.manual_comment = kept_comments.get((notebook.name, comment.name))
             gb.db.commit()
     return db
+
+
+def _seed(db: Path, assignment: str) -> None:
+    """Add the assignment's notebooks and grade cells to the gradebook `db`, as nbgrader's release does."""
+    if db.exists():  # another assignment's gradebook: nbgrader adds this one to it
+        with tempfile.TemporaryDirectory() as tmp:
+            generate(assignment, Path(tmp), db_url=f"sqlite:///{db}")
+        return
+    seeded = _seeded_gradebook(assignment)
+    shutil.copyfile(seeded, db)
+
+
+def _seeded_gradebook(assignment: str) -> Path:
+    """The cached gradebook holding only the assignment's release; made where it is not cached yet."""
+    import nbgrader
+
+    digest = hashlib.sha256(f"nbgrader {nbgrader.__version__}\n".encode())
+    sources = paths.SOLUTIONS / assignment
+    for path in [paths.AUTOGRADER / "nbgrader_config.py", *sorted(p for p in sources.rglob("*") if p.is_file())]:
+        digest.update(f"{path.relative_to(paths.ROOT)}\n".encode() + path.read_bytes())
+    seeded = paths.cache_dir() / "gradebooks" / f"{assignment}-{digest.hexdigest()[:24]}.db"
+    if not seeded.exists():
+        seeded.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=seeded.parent) as tmp:
+            generate(assignment, Path(tmp) / "release", db_url=f"sqlite:///{tmp}/gradebook.db")
+            os.replace(Path(tmp) / "gradebook.db", seeded)  # whole or not at all, for graders in parallel
+    return seeded
 
 
 def _empty_answers(graded: Path):

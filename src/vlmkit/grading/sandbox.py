@@ -24,6 +24,7 @@ import subprocess
 import sys
 import sysconfig
 import warnings
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -179,45 +180,88 @@ def _plan(workdir: Path, limits: Limits, uid):
 
 def run_notebook(workdir: Path, limits: Limits = Limits()) -> RunResult:
     """Execute workdir/notebook.ipynb into workdir/executed.ipynb; records go to workdir/records.jsonl."""
-    workdir = Path(workdir).resolve()
-    for name in OUTPUTS:
-        (workdir / name).touch()
-    with accounts.run_account(limits) as uid:
-        if uid is not None:  # the run's uid owns its folder and its two result files
-            for path in (workdir, *(workdir / name for name in OUTPUTS)):
-                os.chown(path, uid, uid)
-        return _run(workdir, limits, uid)
+    return SandboxRun(workdir, limits).finish()
 
 
-def _run(workdir: Path, limits: Limits, uid) -> RunResult:
-    prefix, home, scratch, uid = _plan(workdir, limits, uid)
-    command = prefix + [sys.executable, "-m", "vlmkit.grading.runner", f"{home}/notebook.ipynb",
-                        f"{home}/executed.ipynb", "--cell-timeout", str(limits.cell_s)]
-    # Inside bwrap the runner drops to the uid itself (bwrap must start as root to set up the
-    # mounts); without bwrap the child drops before exec.
-    runner_uid = uid if prefix else None
-    if runner_uid is not None:
-        command += ["--uid", str(runner_uid)]
-    group = cgroups.open_group(limits.processes, limits.group_memory_bytes, limits.cgroups)
-    preexec = _set_limits(limits, group, accounts.nproc_cap(uid, limits), None if prefix else uid)
-    try:
-        process = subprocess.Popen(command, cwd=workdir, env=_environment(home, scratch, limits),
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, preexec_fn=preexec,
-                                   start_new_session=True)
+class SandboxRun:
+    """One sandboxed runner, started at once; `finish()` waits for it and says how it ended.
+
+    With `ahead`, the runner starts its kernel and then waits for a go (prestart.py), so that
+    the notebook can be put into `workdir` after the start: the wall limit counts from the go.
+    """
+
+    def __init__(self, workdir: Path, limits: Limits, ahead: bool = False):
+        self.workdir, self.limits, self.ahead = Path(workdir).resolve(), limits, ahead
+        for name in OUTPUTS:
+            (self.workdir / name).touch()
+        with ExitStack() as undo:  # the account and the group live as long as the run
+            uid = undo.enter_context(accounts.run_account(limits))
+            if uid is not None:  # the run's uid owns its folder and its two result files
+                for path in (self.workdir, *(self.workdir / name for name in OUTPUTS)):
+                    os.chown(path, uid, uid)
+            self.process, group = self._start(uid)
+            undo.callback(group.close)
+            self._release = undo.pop_all().close
+
+    def _start(self, uid):
+        prefix, home, scratch, uid = _plan(self.workdir, self.limits, uid)
+        command = prefix + [sys.executable, "-m", "vlmkit.grading.runner", f"{home}/notebook.ipynb",
+                            f"{home}/executed.ipynb", "--cell-timeout", str(self.limits.cell_s)]
+        command += ["--wait"] if self.ahead else []
+        # Inside bwrap the runner drops to the uid itself (bwrap must start as root to set up the
+        # mounts); without bwrap the child drops before exec.
+        runner_uid = uid if prefix else None
+        if runner_uid is not None:
+            command += ["--uid", str(runner_uid)]
+        group = cgroups.open_group(self.limits.processes, self.limits.group_memory_bytes, self.limits.cgroups)
+        preexec = _set_limits(self.limits, group, accounts.nproc_cap(uid, self.limits), None if prefix else uid)
         try:
-            process.wait(timeout=limits.wall_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return timed_out(limits)
-    finally:
-        group.close()
-    if process.returncode == 0:
+            process = subprocess.Popen(command, cwd=self.workdir, env=_environment(home, scratch, self.limits),
+                                       stdin=subprocess.PIPE if self.ahead else subprocess.DEVNULL,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       preexec_fn=preexec, start_new_session=True)
+        except BaseException:
+            group.close()
+            raise
+        return process, group
+
+    def finish(self) -> RunResult:
+        """Let the runner go (started ahead: its notebook is in place) and wait for its end."""
+        try:
+            if self.ahead:
+                try:
+                    self.process.stdin.write(b"go\n")
+                    self.process.stdin.close()
+                except OSError:  # the runner is gone already: its exit status tells why
+                    pass
+            try:
+                self.process.wait(timeout=self.limits.wall_s)
+            except subprocess.TimeoutExpired:
+                self.stop()
+                return timed_out(self.limits)
+        finally:
+            self._release()
+        return _result(self.process.returncode)
+
+    def stop(self) -> None:
+        """Kill the runner and everything in its session (the account's release kills the rest)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def abandon(self) -> None:
+        """Never let it go: kill it and give its account and group back."""
+        try:
+            self.stop()
+        finally:
+            self._release()
+
+
+def _result(returncode: int) -> RunResult:
+    if returncode == 0:
         return RunResult("ok", "")
     # Fixed wording on purpose: the runner's stderr is shared with the learner's kernel, so any
     # text read from it could be the learner's own.
-    if process.returncode == 3:
+    if returncode == 3:
         return KERNEL_DIED
-    return RunResult("crashed", f"the notebook runner stopped (exit status {process.returncode}); "
+    return RunResult("crashed", f"the notebook runner stopped (exit status {returncode}); "
                                 "checks that had not run by then failed")

@@ -9,12 +9,15 @@ notebook, without hidden checks and without any instructor file. Exit status 0 o
 every question of the assignment passes.
 """
 
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits
 
 
@@ -46,13 +49,29 @@ def resolve(raw) -> Path:
     return found
 
 
-def selfcheck(notebooks=None, limits: Limits = Limits()) -> dict:
-    """assignment name → {question id → result dict} (visible checks only)."""
+def selfcheck(notebooks=None, limits: Limits = Limits(), on_result=None, jobs: int = 2) -> dict:
+    """assignment name → {question id → result dict} (visible checks only).
+
+    `jobs` notebooks run at once (their BLAS threads shared out, as autograde does), each next
+    sandbox started while they run; `on_result(assignment, question, result dict)` is called as
+    each notebook is done.
+    """
     course = load_course()
+    located = locate(notebooks, course)
+    jobs = max(1, min(jobs, len(located)))
+    limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
+    done = {}
+    with Prestarted(limits, len(located), ahead=jobs) as execute, ThreadPoolExecutor(jobs) as pool:
+        futures = {pool.submit(grade_notebook, question.id, path, path, None, limits, execute): (assignment, question)
+                   for assignment, question, path in located}
+        for future in as_completed(futures):
+            assignment, question = futures[future]
+            done[question.id] = future.result().to_json()
+            if on_result:
+                on_result(assignment, question, done[question.id])
     results = {}
-    for assignment, question, path in locate(notebooks, course):
-        result = grade_notebook(question.id, path, path, None, limits)
-        results.setdefault(assignment.name, {})[question.id] = result.to_json()
+    for assignment, question, _ in located:  # in the course's order, whatever finished first
+        results.setdefault(assignment.name, {})[question.id] = done[question.id]
     return results
 
 

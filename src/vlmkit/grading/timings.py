@@ -10,8 +10,9 @@ Always on (a perf_counter per phase costs microseconds); nothing prints or store
 VLMKIT_TIMINGS names a file, as benchmarks/bench_profile.py does for a grader it starts.
 
 The kernel's side comes from the executed notebook: the runner marks when it started, when its
-imports were done, when the kernel was ready and when the cells were done (`RUNNER_KEY` in the
-notebook's metadata), and nbclient's record_timing stamps each cell. `kernel_phases` turns those
+imports were done, when its notebook was given (a sandbox started ahead), when the kernel was
+ready and when the cells were done (`RUNNER_KEY` in the notebook's metadata), and nbclient's
+record_timing stamps each cell. `kernel_phases` turns those
 into seconds; a learner's kernel can rewrite that file, so anything unreadable is left out (these
 numbers are for measuring, never for grading).
 """
@@ -66,10 +67,15 @@ def kernel_phases(executed: dict, run_started: float, run_ended: float) -> dict:
     except (KeyError, TypeError, ValueError, AttributeError):
         marks = {}
     phases = {}
-    points = [("sandbox start", run_started, marks.get("started")),
-              ("runner imports", marks.get("started"), marks.get("imported")),
-              ("kernel start", marks.get("imported"), marks.get("kernel_ready")),
-              ("kernel stop, executed copy", marks.get("cells_done"), run_ended)]
+    given = marks.get("notebook_given")
+    if given is None:
+        points = [("sandbox start", run_started, marks.get("started")),
+                  ("runner imports", marks.get("started"), marks.get("imported")),
+                  ("kernel start", marks.get("imported"), marks.get("kernel_ready"))]
+    else:  # started ahead: its start and imports overlapped earlier work; what is left of the wait
+        points = [("hand-over to the sandbox started ahead", run_started, given),
+                  ("kernel start, rest", given, marks.get("kernel_ready"))]
+    points.append(("kernel stop, executed copy", marks.get("cells_done"), run_ended))
     for name, start, end in points:
         if start is not None and end is not None:
             phases[name] = end - start
