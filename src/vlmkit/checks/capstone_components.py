@@ -14,7 +14,7 @@ names it. To list more images: `[s for s in (seed...) if disagreements({"seed": 
 import json
 from functools import lru_cache
 
-from vlmkit.checks.capstone_pipeline import bundled_samples, contract_view
+from vlmkit.checks.capstone_pipeline import bundled_samples, contract_view, kit_pipeline
 
 # ---------------------------------------------------------------- probe (runs in the kernel)
 
@@ -64,13 +64,6 @@ PARTS = {
 }
 
 
-@lru_cache(maxsize=1)
-def _kit_pipeline():
-    from vlmkit.pipeline import Pipeline
-
-    return Pipeline()
-
-
 @lru_cache(maxsize=4)
 def kit_components(key: str) -> list:
     """For each item of a JSON list: the kit's Pipeline output (CLIP's scene, the detector's
@@ -81,7 +74,7 @@ def kit_components(key: str) -> list:
     from vlmkit.models.template_vqa import template_answer
     from vlmkit.pipeline import load_image
 
-    items, kit = json.loads(key), _kit_pipeline()
+    items, kit = json.loads(key), kit_pipeline()
     images = [load_image(item_image(item)) for item in items]
     outputs = kit.process_batch(images, [i["question"] for i in items], [list(i["names"]) for i in items])
     detector = kit.backend.detector

@@ -100,13 +100,19 @@ def contract_holds(case, output):
     return None
 
 
+@lru_cache(maxsize=1)
+def kit_pipeline():
+    """The kit's own Pipeline, the judges' yardstick (loaded once per grader process)."""
+    from vlmkit.pipeline import Pipeline
+
+    return Pipeline()
+
+
 @lru_cache(maxsize=4)
 def _kit_summary(start, stop):
     """What the kit's own pipeline reaches on samples[start:stop] (computed, never stored)."""
-    from vlmkit.pipeline import Pipeline
-
     samples = bundled_samples()[start:stop]
-    predictions = Pipeline().process_batch([s["image"] for s in samples], [s["question"] for s in samples],
+    predictions = kit_pipeline().process_batch([s["image"] for s in samples], [s["question"] for s in samples],
                                            [evaluation.ground_names(s) for s in samples])
     return evaluation.summarize(samples, predictions)
 
