@@ -3,8 +3,9 @@
 Each entry: (name, answer cell grade_id, the cell's full source). Readings the spec leaves open:
 the order in which error_analysis takes the unmatched predictions, how ties in IoU are broken,
 whether ground_objects are passed as written or lower-cased (once each either way), names and
-severities built in another order; and other idioms (numpy, early returns, the detector's whole
-dicts kept in the pipeline's objects).
+severities built in another order; where the pipeline's output contract is silent: keys beyond
+the contract's (in the output and in its grounded entries), the order of the objects; and other
+idioms (numpy, early returns, the detector's whole dicts kept in the pipeline's objects).
 """
 
 from vlmkit import paths
@@ -153,6 +154,28 @@ def error_analysis(samples, predictions):
                            "boxes": [o["box"] for o in by_category.get(singular(name), [])],
                            "scores": [o["score"] for o in by_category.get(singular(name), [])]}
                     for name in ground_objects or []}'''))),
+    # readings of the output contract where it is silent: extra keys, the objects' order
+    ("objects left to right, the scene's probabilities as an extra key", "capstone_pipeline", mistake(PIPELINE, (
+        '''        scene = self.clip.config.scenes[int(self.clip.classify(x, self.scene_text).argmax())]''',
+        '''        probs = self.clip.classify(x, self.scene_text)[0]
+        scene = self.clip.config.scenes[int(probs.argmax())]'''), (
+        '''                   for d in self.detector.decode(heads)[0]]''',
+        '''                   for d in sorted(self.detector.decode(heads)[0], key=lambda d: d["box"][0])]'''), (
+        '''        return {"scene_type": scene, "objects": objects, "grounded": grounded, "answer": answer}''',
+        '''        return {"scene_type": scene, "scene_probs": dict(zip(self.clip.config.scenes, probs.tolist())),
+                "objects": objects, "grounded": grounded, "answer": answer}'''))),
+    ("grounded entries that say why an unknown name is not found, and the category", "capstone_pipeline",
+     mistake(PIPELINE, (
+        '''            hits = [o for o in objects if o["name"] == singular(name)]
+            grounded[name] = {"found": bool(hits), "boxes": [o["box"] for o in hits],
+                              "scores": [o["score"] for o in hits]}''',
+        '''            category = singular(name)
+            if category is None:  # not one of the detector's categories: found nowhere, and why
+                grounded[name] = {"found": False, "boxes": [], "scores": [], "why": "not a detector category"}
+                continue
+            hits = [o for o in objects if o["name"] == category]
+            grounded[name] = {"found": len(hits) > 0, "boxes": [o["box"] for o in hits],
+                              "scores": [o["score"] for o in hits], "category": category}'''))),
     ("models loaded in a generator, image size as width and height, answer set after the fact",
      "capstone_pipeline", '''
 class CapstonePipeline:

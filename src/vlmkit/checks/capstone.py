@@ -4,20 +4,24 @@ The learner writes `compute_iou`, `evaluate_pipeline(pipeline, samples) -> (pred
 `error_analysis(samples, predictions)` and a pipeline object with `process(image, question=None,
 ground_objects=None)`. Every judge compares with `vlmkit.evaluation` (the kit's truthful harness)
 on the same data: fake pipelines rebuilt from the case's stored outputs, or, for the learner's
-pipeline, metrics on the bundled test set against what the kit's own `Pipeline` reaches there.
+pipeline, metrics on the bundled test set against what the kit's own `Pipeline` reaches there,
+and each part next to the kit's model for it on images where the kit's models disagree.
 The judges of error_analysis live in capstone_errors.py, those of the pipeline in
-capstone_pipeline.py; what a wrong IoU or metric says about its mistake, in capstone_diagnosis.py.
+capstone_pipeline.py and capstone_components.py; what a wrong IoU or metric says about its
+mistake, in capstone_diagnosis.py.
 """
 
 import copy
 
 from vlmkit import evaluation
+from vlmkit.checks.capstone_components import matches_kit_components, pipeline_items
 from vlmkit.checks.capstone_diagnosis import iou_hint, summary_hint
 from vlmkit.checks.capstone_errors import errors_match_reference
 from vlmkit.checks.capstone_pipeline import (
     SUMMARY_KEYS,
     bundled_samples,
     contract_holds,
+    contract_view,
     measured_metrics,
     reaches_kit_metrics,
 )
@@ -109,22 +113,6 @@ def _field(value):
         return f"<{type(value).__name__}>"
 
 
-def _contract_view(out):
-    """Only the contract's fields of one pipeline output (keeps records small and plain)."""
-    def obj(o):
-        return {"name": o.get("name"), "box": [float(v) for v in o.get("box")], "score": float(o.get("score"))}
-
-    grounded = out.get("grounded")
-    return {
-        "scene_type": out.get("scene_type"),
-        "objects": [obj(o) for o in out.get("objects")],
-        "grounded": None if grounded is None else {
-            str(n): {"found": g.get("found"), "boxes": [[float(v) for v in b] for b in g.get("boxes")],
-                     "scores": [float(s) for s in g.get("scores")]} for n, g in grounded.items()},
-        "answer": out.get("answer"),
-    }
-
-
 def _image(sample, case):
     if not case.get("as_array"):
         return sample["image"]
@@ -136,15 +124,22 @@ def _image(sample, case):
 
 
 def pipeline_contract(case, pipeline):
+    """The output without a question or names, with both, and for a name outside the detector's
+    categories (or what grounding it raised)."""
     image = bundled_samples()[case["index"]]["image"]
-    return {"plain": _contract_view(pipeline.process(image)),
-            "full": _contract_view(pipeline.process(image, question=case["question"],
-                                                    ground_objects=list(case["names"])))}
+    try:
+        unknown = contract_view(pipeline.process(image, ground_objects=[case["unknown"]]))
+    except Exception as err:  # noqa: BLE001 - raising is the contract's question here
+        unknown = f"{type(err).__name__}: {err}"[:200]
+    return {"plain": contract_view(pipeline.process(image)),
+            "full": contract_view(pipeline.process(image, question=case["question"],
+                                                   ground_objects=list(case["names"]))),
+            "unknown": unknown}
 
 
 def pipeline_run(case, pipeline):
-    return [_contract_view(pipeline.process(_image(s, case), question=s["question"],
-                                            ground_objects=evaluation.ground_names(s)))
+    return [contract_view(pipeline.process(_image(s, case), question=s["question"],
+                                           ground_objects=evaluation.ground_names(s)))
             for s in bundled_samples()[case["start"]:case["stop"]]]
 
 
@@ -157,31 +152,9 @@ def pipeline_resized(case, pipeline):
         path = bundled_samples()[i]["image"]
         with Image.open(path) as im:
             big = im.convert("RGB").resize(tuple(case["size"]), Image.NEAREST)
-        out.append({"original": _contract_view(pipeline.process(path)),
-                    "resized": _contract_view(pipeline.process(big))})
+        out.append({"original": contract_view(pipeline.process(path)),
+                    "resized": contract_view(pipeline.process(big))})
     return out
-
-
-def sample_image(sample, size=None, pil=False):
-    """A test image as a path, or as an (H, W, 3) array (a PIL image if `pil`) resized (NEAREST)
-    to `size` (w, h)."""
-    if size is None and not pil:
-        return sample["image"]
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(sample["image"]) as im:
-        image = im.convert("RGB")
-        image = image.resize(tuple(size), Image.NEAREST) if size else image
-        return image if pil else np.asarray(image)
-
-
-def pipeline_items(case, pipeline):
-    """process() on each item: a test image (as a path or a resized array), a question, names."""
-    samples = bundled_samples()
-    return [_contract_view(pipeline.process(sample_image(samples[item["index"]], item.get("size"), item.get("pil")),
-                                            question=item["question"], ground_objects=list(item["names"])))
-            for item in case["items"]]
 
 
 def pipeline_models_dir(case, pipeline):
@@ -328,7 +301,14 @@ CHECKS = [
     Check("capstone.evaluate.example", "evaluate_fake", evaluate_matches_reference, WORLD),
     Check("capstone.errors.example", "errors_fake", errors_match_reference, WORLD),
     Check("capstone.pipeline.contract", "pipeline_contract", contract_holds,
-          {"index": 0, "question": "how many cars are there?", "names": ["Car", "fish", "tree"]}),
+          {"index": 0, "question": "how many cars are there?", "names": ["Car", "fish", "tree"], "unknown": "zebra"}),
+    # scenes of the kit's world where CLIP and the detector's scene head name different scenes (the
+    # scene questions' answers too), and where the VQA model's count is not the detections'
+    Check("capstone.pipeline.components", "pipeline_items", matches_kit_components, {"items": [
+        {"seed": ["val", 506], "question": "what kind of scene is this?", "names": ["boat", "Fish"], "pil": True},
+        {"seed": ["val", 6754], "question": "what kind of scene is this?", "names": ["people"]},
+        {"seed": ["val", 334], "question": "how many cars can you see?", "names": ["cars"]},
+        {"seed": ["val", 822], "question": "how many trees can you see?", "names": ["Tree"]}]}),
     Check("capstone.pipeline.test_set", "pipeline_run", reaches_kit_metrics, {"start": 0, "stop": 80},
           measure=measured_metrics),
 ]

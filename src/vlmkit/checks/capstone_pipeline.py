@@ -1,5 +1,10 @@
 """Capstone: judging a learner's pipeline, by its output contract and by the metrics it reaches
-on the bundled test set next to the kit's own `Pipeline` (computed here, never stored).
+on the bundled test set next to the kit's own `Pipeline` (computed here, never stored); which
+model did each part, in capstone_components.py.
+
+The contract (the notebook's section 1 and `vlmkit.pipeline.Pipeline` say the same): the four
+keys are always there, `answer` None without a question, `grounded` {} without names, and a name
+outside the detector's categories is grounded as not found.
 """
 
 from functools import lru_cache
@@ -7,6 +12,8 @@ from functools import lru_cache
 from vlmkit import evaluation
 from vlmkit.grading import compare
 
+CONTRACT_KEYS = ("scene_type", "objects", "grounded", "answer")
+NOT_FOUND = {"found": False, "boxes": [], "scores": []}
 SUMMARY_KEYS = ("scene_accuracy", "vqa_accuracy", "detection_precision", "detection_recall",
                 "grounding_miou")
 # How far a learner's pipeline may score below / above the kit's own on the same test samples:
@@ -21,6 +28,24 @@ def bundled_samples():
     from vlmkit.world import load_samples
 
     return load_samples()
+
+
+def contract_view(out):
+    """Only the contract's fields of one pipeline output, as plain data (records stay small);
+    'missing' lists the contract's keys the output lacks."""
+    def obj(o):
+        return {"name": o.get("name"), "box": [float(v) for v in o.get("box")], "score": float(o.get("score"))}
+
+    grounded = out.get("grounded")
+    return {
+        "missing": [k for k in CONTRACT_KEYS if k not in out],
+        "scene_type": out.get("scene_type"),
+        "objects": [obj(o) for o in out.get("objects") or []],
+        "grounded": None if grounded is None else {
+            str(n): {"found": g.get("found"), "boxes": [[float(v) for v in b] for b in g.get("boxes")],
+                     "scores": [float(s) for s in g.get("scores")]} for n, g in grounded.items()},
+        "answer": out.get("answer"),
+    }
 
 
 def _objects_ok(out, size):
@@ -41,7 +66,11 @@ def _objects_ok(out, size):
 def contract_holds(case, output):
     from vlmkit.world.spec import IMAGE_SIZE, singular
 
-    plain, full = output["plain"], output["full"]
+    plain, full, unknown = output["plain"], output["full"], output["unknown"]
+    missing = [k for k in CONTRACT_KEYS if k in plain["missing"] + full["missing"]]
+    if missing:
+        return (f"process should always return the four keys {', '.join(CONTRACT_KEYS)} (missing: "
+                f"{', '.join(missing)}): 'answer' is None without a question, 'grounded' {{}} without names")
     message = _objects_ok(plain, (IMAGE_SIZE, IMAGE_SIZE)) or _objects_ok(full, (IMAGE_SIZE, IMAGE_SIZE))
     if message:
         return message
@@ -49,6 +78,10 @@ def contract_holds(case, output):
         return "with a question, 'answer' should be a non-empty string"
     if plain.get("answer") is not None or plain.get("grounded") != {}:
         return "without a question 'answer' should be None, and without names 'grounded' should be {}"
+    if not isinstance(unknown, dict) or unknown.get("grounded") != {case["unknown"]: NOT_FOUND}:
+        raised = f" (yours raised {unknown})" if isinstance(unknown, str) else ""
+        return (f"a name the detector has no category for, such as {case['unknown']!r}, should be grounded "
+                f"as not found, {NOT_FOUND}{raised}")
     if compare.equal([o["name"] for o in plain["objects"]], [o["name"] for o in full["objects"]],
                      "objects") or compare.close([o["box"] for o in plain["objects"]],
                                                  [o["box"] for o in full["objects"]], "boxes", atol=1e-3):
@@ -67,13 +100,19 @@ def contract_holds(case, output):
     return None
 
 
+@lru_cache(maxsize=1)
+def kit_pipeline():
+    """The kit's own Pipeline, the judges' yardstick (loaded once per grader process)."""
+    from vlmkit.pipeline import Pipeline
+
+    return Pipeline()
+
+
 @lru_cache(maxsize=4)
 def _kit_summary(start, stop):
     """What the kit's own pipeline reaches on samples[start:stop] (computed, never stored)."""
-    from vlmkit.pipeline import Pipeline
-
     samples = bundled_samples()[start:stop]
-    predictions = Pipeline().process_batch([s["image"] for s in samples], [s["question"] for s in samples],
+    predictions = kit_pipeline().process_batch([s["image"] for s in samples], [s["question"] for s in samples],
                                            [evaluation.ground_names(s) for s in samples])
     return evaluation.summarize(samples, predictions)
 

@@ -14,9 +14,15 @@ and shapes the output.
              vqa="Salesforce/blip-vqa-base")             # choose the pretrained models by name
     Pipeline(vqa="template")                             # tiny models, template VQA baseline
 
+The output contract (the capstone notebook states the same): the four keys are always there.
+- `answer` is None when no question is asked (question=None), else a string;
+- `grounded` is {} when no names are given (ground_objects None or []), else one entry per name,
+  keyed by the name as given; a name the models cannot find, one outside the tiny detector's
+  categories included ('zebra'), is {'found': False, 'boxes': [], 'scores': []}.
+
 Images may be a path, a PIL image or an (H, W[, C]) array; grey-scale and RGBA are converted
 to RGB. Boxes are [x1, y1, x2, y2] in pixels of the image as given. Problems a user can fix
-(missing file, not an image, empty question, unknown name) raise KitError.
+(missing file, not an image, empty question, a name that is not a non-empty string) raise KitError.
 """
 
 from vlmkit.errors import KitError
@@ -47,7 +53,7 @@ def _names(ground_objects) -> list:
 
 
 class Pipeline:
-    """`process(image, question=None, ground_objects=None)` with the course's output contract."""
+    """`process(image, question=None, ground_objects=None)` with the output contract above."""
 
     def __init__(self, backend: str = "tiny", models_dir=None, vqa: str = "learned", **model_names):
         if backend == "tiny":
@@ -95,12 +101,12 @@ def _format(r) -> dict:
     def obj(d):
         return {"name": d["name"], "box": [round(float(v), 1) for v in d["box"]], "score": round(float(d["score"]), 4)}
 
-    result = {"scene_type": r["scene_type"], "objects": [obj(d) for d in r["detections"]]}
-    if r["grounded"] is not None:
-        result["grounded"] = {
+    return {
+        "scene_type": r["scene_type"],
+        "objects": [obj(d) for d in r["detections"]],
+        "grounded": {
             name: {"found": bool(ds), "boxes": [obj(d)["box"] for d in ds], "scores": [obj(d)["score"] for d in ds]}
-            for name, ds in r["grounded"].items()
-        }
-    if r["answer"] is not None:
-        result["answer"] = r["answer"]
-    return result
+            for name, ds in (r["grounded"] or {}).items()
+        },
+        "answer": r["answer"],
+    }

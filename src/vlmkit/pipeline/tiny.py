@@ -1,7 +1,7 @@
 """The tiny backend: the kit's own models (bundled weights, CPU, offline) behind `Pipeline()`.
 
 CLIP names the scene, the detector finds objects and grounds names (a closed vocabulary: the
-world's categories), the VQA model answers from the detector's features; `vqa="template"`
+world's categories; any other name is not found), the VQA model answers from the detector's features; `vqa="template"`
 answers by reading the detections instead (a baseline to compare with).
 """
 
@@ -12,7 +12,7 @@ from PIL import Image
 from vlmkit.errors import KitError
 from vlmkit.models.io import load_model, model_path
 from vlmkit.models.template_vqa import template_answer
-from vlmkit.world.spec import CATEGORIES, singular
+from vlmkit.world.spec import singular
 
 
 class TinyBackend:
@@ -28,14 +28,16 @@ class TinyBackend:
         self.vqa = load_model(model_path("vqa", models_dir)) if vqa == "learned" else None
         self.scene_text = self.clip.scene_embeddings()  # the prompts never change: embed them once
 
-    def canonical_name(self, name: str) -> str:
-        cat = singular(name)
-        if cat is None:
-            raise KitError(
-                f"the tiny backend can only ground {', '.join(CATEGORIES)} (got {name!r}); "
-                "use Pipeline(backend='pretrained') for open-vocabulary names"
-            )
-        return cat
+    def canonical_name(self, name: str):
+        """The detector category a name asks for (any case, plurals too), or None: a closed
+        vocabulary, so a name outside it is grounded as not found."""
+        return singular(name)
+
+    def pixels(self, images) -> torch.Tensor:
+        """RGB PIL images -> the (B, 3, S, S) uint8 batch every model eats (bilinear resize)."""
+        s = self.image_size
+        x = torch.from_numpy(np.stack([np.asarray(im.resize((s, s), Image.BILINEAR)) for im in images]))
+        return x.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last)
 
     @torch.inference_mode()
     def run(self, images, questions, names) -> list:
@@ -43,8 +45,7 @@ class TinyBackend:
         per image {'scene_type', 'detections', 'grounded': {name: detections}, 'answer'}."""
         wanted = [None if ns is None else {n: self.canonical_name(n) for n in ns} for ns in names]
         s = self.image_size
-        x = torch.from_numpy(np.stack([np.asarray(im.resize((s, s), Image.BILINEAR)) for im in images]))
-        x = x.permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last)
+        x = self.pixels(images)
         scenes = [self.clip.config.scenes[i] for i in self.clip.classify(x, self.scene_text).argmax(1).tolist()]
         out = self.detector(x)
         dets = self.detector.decode(out)
