@@ -52,7 +52,7 @@ def solution_records(question) -> dict:
         return result
 
     result = grade_answers(question, {}, execute=execute)
-    assert result.score == result.max_score
+    assert result.score == result.max_score, [v for c in result.cells for v in c["verdicts"] if not v["passed"]]
     return {r["check"]: r for r in map(json.loads, kept["records"].splitlines())}
 
 

@@ -15,8 +15,8 @@ attributes, whose public methods are watched. For every watched call it records,
   callable's first call in the notebook replayed after its first call in a later check, and a
   check's first call replayed after a call on other inputs (state kept between calls); once per
   callable, a call with 2-D arrays or tensors replayed on non-contiguous copies (layouts); and,
-  for the functions a question declares batch-wise (`BATCHWISE` in checks/<q>.py), once, a
-  call replayed on the first item of its batch.
+  for the functions a question declares batch-wise (`BATCHWISE` in checks/<q>.py: name ->
+  positions of the batched arguments), once, a call replayed on the first item of its batch.
 A replay restores the global random generators of the first call, then the notebook's own.
 The grader judges these facts (contract_judge.py); nothing here decides a verdict. Stdlib only
 at import; the learner's libraries are used only when their values are met.
@@ -183,13 +183,16 @@ class CheckWatch:
         return call
 
     def _batch_candidate(self, target, args, kwargs):
-        """The batched arguments' names when this call can be replayed on a batch of one."""
-        names = self.batchwise.get(target.name)
-        if not names or (target.key, "batch") in NOTEBOOK.once_done:
+        """The batched arguments' names when this call can be replayed on a batch of one: the
+        question declares their positions in the spec's signature, each holds a batch of 2+
+        dimensions, all of one size > 1."""
+        positions = self.batchwise.get(target.name)
+        if not positions or (target.key, "batch") in NOTEBOOK.once_done or target.signature is None:
             return ()
-        bound = target.bind(args, kwargs)
-        batched = [bound.get(n) for n in names] if bound else []
-        sizes = {len(x) if (values.is_tensor(x) or values.is_array(x)) and x.ndim >= 1 else None for x in batched}
+        bound, parameters = target.bind(args, kwargs) or {}, list(target.signature.parameters)
+        names = [parameters[i] for i in positions if i < len(parameters)]
+        batched = [bound.get(n) for n in names]
+        sizes = {len(x) if (values.is_tensor(x) or values.is_array(x)) and x.ndim >= 2 else None for x in batched}
         return tuple(names) if len(sizes) == 1 and None not in sizes and sizes.pop() > 1 else ()
 
     def _after(self, call, output):
