@@ -18,32 +18,34 @@ from vlmkit.grading import contract_values as values
 
 
 class Target:
-    def __init__(self, key, name, display, subject, signature, perform):
-        self.key, self.name, self.display, self.subject = key, name, display, subject
+    def __init__(self, key, name, display, owner, signature, perform):
+        # owner: id() of the object handed to check(...) that this callable belongs to
+        self.key, self.name, self.display, self.owner = key, name, display, owner
         self.signature = signature  # None where inspect cannot read one
         self.perform = perform  # perform(self_object) -> the unwatched callable, for replays
 
     @classmethod
-    def function(cls, function, subject):
+    def function(cls, function):
         name = getattr(function, "__name__", type(function).__name__)
-        return cls((id(function), "call"), name, name, subject, _signature(function), lambda _: function)
+        return cls((id(function), "call"), name, name, id(function), _signature(function), lambda _: function)
 
     @classmethod
-    def build(cls, klass, subject):
-        return cls((id(klass), "build"), klass.__name__, f"{klass.__name__}(...)", subject,
+    def build(cls, klass):
+        return cls((id(klass), "build"), klass.__name__, f"{klass.__name__}(...)", id(klass),
                    _signature(klass), lambda _: klass)
 
     @classmethod
-    def calls(cls, klass, subject):
+    def calls(cls, klass):
         torch = sys.modules.get("torch")
         method = klass.forward if torch and issubclass(klass, torch.nn.Module) else klass.__call__
         what = "forward" if method is not klass.__call__ else "__call__"
-        return cls((id(klass), "calls"), f"{klass.__name__}.{what}", f"{klass.__name__}'s {what}", subject,
+        return cls((id(klass), "calls"), f"{klass.__name__}.{what}", f"{klass.__name__}'s {what}", id(klass),
                    _without_self(method), lambda self: (lambda *a, **k: klass.__call__(self, *a, **k)))
 
     @classmethod
-    def method(cls, klass, name, function, subject):
-        return cls((id(klass), name), f"{klass.__name__}.{name}", f"{klass.__name__}.{name}", subject,
+    def method(cls, instance, name, function):
+        klass = type(instance)
+        return cls((id(klass), name), f"{klass.__name__}.{name}", f"{klass.__name__}.{name}", id(instance),
                    _without_self(function), lambda self: (lambda *a, **k: function(self, *a, **k)))
 
     def bind(self, args, kwargs):

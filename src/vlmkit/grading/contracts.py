@@ -77,30 +77,33 @@ def _method(target, function):
     return functools.update_wrapper(method, function)
 
 
-def _watched_class(cls, subject):
+def _watched_class(cls):
     """A subclass of cls whose construction and calls go through the watch."""
     meta = type(cls)
-    build = Target.build(cls, subject)
+    build = Target.build(cls)
 
     def construct(sub, *args, **kwargs):
         return watched_call(build, functools.partial(meta.__call__, sub), None, args, kwargs)
 
     namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
     if any("__call__" in vars(k) for k in cls.__mro__):
-        call = Target.calls(cls, subject)
+        call = Target.calls(cls)
         namespace["__call__"] = lambda self, *a, **k: watched_call(
             call, functools.partial(cls.__call__, self), self, a, k)
-    watching_meta = type("Watched" + meta.__name__, (meta,), {"__call__": construct})
+    # On the metaclass, so that inspect.signature(stand-in) reads the constructor's parameters
+    # while an instance's own signature stays its __call__'s.
+    signature = property(lambda sub: inspect.signature(cls))
+    watching_meta = type("Watched" + meta.__name__, (meta,), {"__call__": construct, "__signature__": signature})
     return watching_meta(cls.__name__, (cls,), namespace)
 
 
-def _watched_instance(obj, subject):
+def _watched_instance(obj):
     """A view of obj (the same attributes, a subclass of its class) whose public methods are watched."""
     cls = type(obj)
     methods = _public_methods(cls)
     if not methods or not hasattr(obj, "__dict__") or cls.__new__ is not object.__new__:
         return None
-    namespace = {name: _method(Target.method(cls, name, function, subject), function)
+    namespace = {name: _method(Target.method(obj, name, function), function)
                  for name, function in methods.items()}
     namespace.update(__module__=cls.__module__, __qualname__=cls.__qualname__, __doc__=cls.__doc__)
     view = object.__new__(type(cls)(cls.__name__, (cls,), namespace))
@@ -108,17 +111,17 @@ def _watched_instance(obj, subject):
     return view
 
 
-def _stand_in(subject, position):
+def _stand_in(subject):
     known = NOTEBOOK.stand_ins.get(id(subject))
     if known is not None and known[0] is subject:
         return known[1]
     try:
         if isinstance(subject, type):
-            stand_in = _watched_class(subject, position)
+            stand_in = _watched_class(subject)
         elif isinstance(subject, (types.FunctionType, types.BuiltinFunctionType, functools.partial)):
-            stand_in = WatchedFunction(Target.function(subject, position), subject)
+            stand_in = WatchedFunction(Target.function(subject), subject)
         else:
-            stand_in = _watched_instance(subject, position)
+            stand_in = _watched_instance(subject)
     except Exception:  # a class the kit cannot subclass: unwatched (the coverage test says so)
         stand_in = None
     NOTEBOOK.stand_ins[id(subject)] = (subject, stand_in)
@@ -131,6 +134,7 @@ class CheckWatch:
     def __init__(self, batchwise=None):
         self.batchwise = dict(batchwise or {})
         self.subjects = []  # per subject: {"watched": kind or None, "calls": n}
+        self.positions = {}  # id(subject) -> its position among the check's subjects
         self.changed, self.off_default, self.defaults, self.replays = [], {}, {}, []
         self.first_calls = {}  # target key -> this check's first Call
         self.replayed = set()  # (target key, "check" | "notebook")
@@ -140,7 +144,8 @@ class CheckWatch:
         NOTEBOOK.check = self
         wrapped = []
         for position, subject in enumerate(subjects):
-            stand_in = _stand_in(subject, position)
+            stand_in = _stand_in(subject)
+            self.positions.setdefault(id(subject), position)
             kind = None if stand_in is None else "class" if isinstance(subject, type) else \
                 "function" if isinstance(stand_in, WatchedFunction) else "instance"
             self.subjects.append({"watched": kind, "calls": 0})
@@ -168,7 +173,8 @@ class CheckWatch:
         return output
 
     def _before(self, target, self_object, args, kwargs):
-        self.subjects[target.subject]["calls"] += 1
+        if target.owner in self.positions:  # else an object this check did not hand out
+            self.subjects[self.positions[target.owner]]["calls"] += 1
         first_in_check = target.key not in self.first_calls
         first_ever = target.key not in NOTEBOOK.first_calls
         layout = (target.key, "layout") not in NOTEBOOK.once_done and values.has_matrix((args, kwargs))
