@@ -108,17 +108,3 @@ WRONG += [
         _SOLVED["q6_stream"], ("(ids >= vocab_size - n_bins)", "(ids >= vocab_size - 256)")),
      {"q6_test_stream"}),
 ]
-
-# Mistakes only the behavioural contracts (grading/contracts.py) catch: each call alone is right.
-WRONG += [
-    ("overwritten ids cached on n_bins alone", "q6_vocab", _mistake(
-        _SOLVED["q6_vocab"],
-        ('    """The ids that become action tokens, ascending (a list of ints)."""\n'
-         "    return list(range(vocab_size - n_bins, vocab_size))",
-         '    """The ids that become action tokens, ascending (a list of ints)."""\n'
-         "    if n_bins not in _IDS:  # computed once per number of bins\n"
-         "        _IDS[n_bins] = list(range(vocab_size - n_bins, vocab_size))\n"
-         "    return _IDS[n_bins]"),
-        ("def overwritten_token_ids(", "_IDS = {}\n\n\ndef overwritten_token_ids(")),
-     {"q6_test_vocab"}),
-]
