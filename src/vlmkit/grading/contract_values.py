@@ -7,7 +7,8 @@
 - `summary(value)`: an output as plain data the grader compares with a tolerance
   (contract_judge.py): small arrays by every value, large ones by sums and a strided sample.
 - `fresh_copy(value)`: a copy to replay a call with; `NotReplayable` for a value a replay must
-  not share with the first call (a closure or a bound method that records what it is given).
+  not share with the first call (a closure or a bound method that records what it is given)
+  or that costs too much to copy (a large model).
 - `transposed_layout(value)`: the same values with every array or tensor of 2+ dimensions
   non-contiguous (a transposed copy, transposed back).
 - `first_of_batch(value)`: `[:1]` of every array and tensor in the value.
@@ -25,6 +26,17 @@ import types
 MAX_DEPTH = 20
 EXACT_ELEMENTS = 64  # an array of up to this many elements is summarised by all its values
 LONG_TEXT = 200  # a longer string is summarised by its hash
+# A model with more submodules is not copied for a replay: deep-copying a transformers model costs
+# more than the checks that use it (q4's tiny LLaVA: a fifth of a second per copy).
+MAX_COPIED_MODULES = 50
+
+
+SCALARS = (type(None), bool, int, float, str)
+
+
+def _flat(items) -> bool:
+    """True for a list or tuple of plain scalars only: handled in one step (most case inputs are)."""
+    return all(type(v) in SCALARS for v in items)
 
 
 class NotReplayable(Exception):
@@ -83,6 +95,9 @@ def _feed(h, value, depth):
         h.update(repr(value).encode())
     elif isinstance(value, (list, tuple)):
         h.update(str(len(value)).encode())
+        if _flat(value):
+            h.update(repr(value).encode())
+            return
         for item in value:
             _feed(h, item, depth + 1)
     elif isinstance(value, dict):
@@ -135,6 +150,8 @@ def summary(value, depth=0):
     if isinstance(value, str):
         return value if len(value) <= LONG_TEXT else {"text": digest(value)}
     if isinstance(value, (list, tuple)):
+        if _flat(value) and all(type(v) is not str or len(v) <= LONG_TEXT for v in value):
+            return {"seq": list(value)}
         return {"seq": [summary(v, depth + 1) for v in value]}
     if isinstance(value, dict):
         return {"dict": [[summary(k, depth + 1), summary(v, depth + 1)] for k, v in value.items()]}
@@ -191,12 +208,14 @@ def fresh_copy(value, depth=0):
             and not isinstance(value.__self__, types.ModuleType):
         raise NotReplayable("a bound method")
     if type(value) in (list, tuple):
-        return type(value)(fresh_copy(v, depth + 1) for v in value)
+        return type(value)(value if _flat(value) else (fresh_copy(v, depth + 1) for v in value))
     if type(value) is dict:
         return {k: fresh_copy(v, depth + 1) for k, v in value.items()}
     if is_tensor(value):
         copied = value.detach().clone()
         return copied.requires_grad_() if value.requires_grad else copied
+    if is_module(value) and sum(1 for _ in value.modules()) > MAX_COPIED_MODULES:
+        raise NotReplayable("a large model")
     try:
         return copy.deepcopy(value)
     except Exception as err:  # anything a deep copy cannot take (non-leaf tensors inside, locks)
@@ -218,9 +237,13 @@ def _map_arrays(value, change, depth=0):
 
 def arrays_in(value, depth=0) -> list:
     """Every array and tensor in value's lists, tuples and dicts."""
-    found = []
-    _map_arrays(value, lambda x: found.append(x) or x, depth)
-    return found
+    if depth > MAX_DEPTH:
+        return []
+    if type(value) in (list, tuple):
+        return [] if _flat(value) else [x for v in value for x in arrays_in(v, depth + 1)]
+    if type(value) is dict:
+        return [x for v in value.values() for x in arrays_in(v, depth + 1)]
+    return [value] if is_tensor(value) or is_array(value) else []
 
 
 def has_matrix(value) -> bool:

@@ -12,8 +12,8 @@ attributes, whose public methods are watched. For every watched call it records,
 - an argument that the call changed (contract_values.digest before and after);
 - the parameters bound away from their default (the kit's tests want each one exercised);
 - replays, each with the first answer and the replayed one (contract_values.summary): the
-  callable's first call in the notebook replayed after its first call in a later check, and a
-  check's first call replayed after a call on other inputs (state kept between calls); once per
+  callable's first call in the notebook replayed once per check, after a call on another input
+  in its own check, after the first call in each later check (state kept between calls); once per
   callable, a call with 2-D arrays or tensors replayed on non-contiguous copies (layouts); and,
   for the functions a question declares batch-wise (`BATCHWISE` in checks/<q>.py: name ->
   positions of the batched arguments), once, a call replayed on the first item of its batch.
@@ -136,8 +136,7 @@ class CheckWatch:
         self.subjects = []  # per subject: {"watched": kind or None, "calls": n}
         self.positions = {}  # id(subject) -> its position among the check's subjects
         self.changed, self.off_default, self.defaults, self.replays = [], {}, {}, []
-        self.first_calls = {}  # target key -> this check's first Call
-        self.replayed = set()  # (target key, "check" | "notebook")
+        self.replayed = set()  # target keys replayed for state in this check
         self.broken = ""
 
     def wrap(self, subjects):
@@ -175,15 +174,12 @@ class CheckWatch:
     def _before(self, target, self_object, args, kwargs):
         if target.owner in self.positions:  # else an object this check did not hand out
             self.subjects[self.positions[target.owner]]["calls"] += 1
-        first_in_check = target.key not in self.first_calls
         first_ever = target.key not in NOTEBOOK.first_calls
         layout = (target.key, "layout") not in NOTEBOOK.once_done and values.has_matrix((args, kwargs))
         batch = self._batch_candidate(target, args, kwargs)
         call = Call.start(target, self_object, args, kwargs,
-                          keep=first_in_check or first_ever or layout or bool(batch), check=self)
+                          keep=first_ever or layout or bool(batch), check=self)
         call.layout, call.batch = layout, batch
-        if first_in_check:
-            self.first_calls[target.key] = call
         if first_ever:
             NOTEBOOK.first_calls[target.key] = call
         return call
@@ -220,15 +216,14 @@ class CheckWatch:
         self._replay_for_state(call)
 
     def _replay_for_state(self, call):
+        """At most one replay per callable per check: its first call in the notebook, replayed
+        after another input (in its own check) or after this check's first call (later checks)."""
         key = call.target.key
-        first = self.first_calls[key]
-        if call is not first and (key, "check") not in self.replayed and call.inputs != first.inputs:
-            self.replayed.add((key, "check"))
-            self._replay_kept(first)
         earlier = NOTEBOOK.first_calls[key]
-        if earlier.check is not self and (key, "notebook") not in self.replayed:
-            self.replayed.add((key, "notebook"))
-            self._replay_kept(earlier)
+        if key in self.replayed or (earlier.check is self and call.inputs == earlier.inputs):
+            return
+        self.replayed.add(key)
+        self._replay_kept(earlier)
 
     def _replay_kept(self, kept):
         if kept.answered and kept.unchanged_self():
