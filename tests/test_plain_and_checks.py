@@ -50,6 +50,7 @@ def test_under_the_grader_check_only_records(tmp_path, monkeypatch):
     check("q5.quantize.example", lambda values, num_bins: [999] * len(values))  # wrong, no raise
     check("q5.no_such_check", print)
     lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert lines[0].pop("contracts")["subjects"] == [{"watched": "function", "calls": 1}]
     assert lines[0] == {"check": "q5.quantize.example", "ok": True, "output": [999] * 4}
     assert lines[1]["ok"] is False and lines[1]["error"] == "unknown check"
 

@@ -215,3 +215,14 @@ def compute_iou(a, b):
                     if same_name(p["name"], g["name"])), key=lambda t: (t[2], -t[0]))''')),
      {"capstone_test_evaluate", "capstone_test_errors"}),
 ]
+
+# Mistakes only the behavioural contracts (grading/contracts.py) catch: every number is right.
+WRONG += [
+    ("the samples' object names lower-cased in place", "capstone_evaluate", mistake(EVALUATE, (
+        '    """Run the pipeline once per sample; return (predictions, summary) as specified above."""\n',
+        '    """Run the pipeline once per sample; return (predictions, summary) as specified above."""\n'
+        "    for s in samples:  # names are compared in lower case anyway\n"
+        "        for g in s[\"gt_objects\"]:\n"
+        "            g[\"name\"] = g[\"name\"].lower()\n")),
+     {"capstone_test_evaluate"}),
+]

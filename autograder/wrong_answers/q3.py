@@ -83,3 +83,17 @@ WRONG = [
      mistake(REPORT, ('    params["perceiver"] += g["num_layers"] * count_parameters(block)\n', "")),
      {"q3_test_report"}),
 ]
+
+# Mistakes only the behavioural contracts (grading/contracts.py) catch: right on the checks' own
+# inputs, wrong on a layout or batch size the spec allows.
+WRONG += [
+    ("MLP: tokens flattened with .view", "q3_mlp",
+     mistake(MLP, ("        return self.linear_2(self.act(self.linear_1(image_features)))",
+                   "        b, n, d = image_features.shape\n        x = image_features.view(b * n, d)\n"
+                   "        return self.linear_2(self.act(self.linear_1(x))).view(b, n, -1)")),
+     {"q3_test_mlp"}),
+    ("MLP: the batch dimension squeezed", "q3_mlp",
+     mistake(MLP, ("        return self.linear_2(self.act(self.linear_1(image_features)))",
+                   "        return self.linear_2(self.act(self.linear_1(image_features))).squeeze(0)")),
+     {"q3_test_mlp", "q3_test_report"}),
+]

@@ -135,3 +135,13 @@ WRONG += [
         _SOLVED["q5_parse_vocab"], ("if max(bins) >= num_bins:", "if max(bins) > num_bins:")),
      {"q5_test_parse_vocab"}),
 ]
+
+# Mistakes only the behavioural contracts (grading/contracts.py) catch: the values are right.
+WRONG += [
+    ("normalize_box scales the caller's box in place", "q5_normalize_quantize", _mistake(
+        _SOLVED["q5_normalize_quantize"],
+        ("    x1, y1, x2, y2 = box\n    return [x1 / width, y1 / height, x2 / width, y2 / height]",
+         "    for i, size in enumerate((width, height, width, height)):\n        box[i] = box[i] / size\n"
+         "    return box")),
+     {"q5_test_normalize_quantize", "q5_test_tokens"}),
+]

@@ -92,6 +92,10 @@ PROBES = {"tensors": tensors, "loss_and_grads": loss_and_grads, "directions": di
           "symmetric": symmetric, "scale_init": scale_init, "scale_clamp": scale_clamp,
           "entropy_curve": entropy_curve, "training": training}
 
+# Functions that work row by row (grading/contracts.py replays one call on a batch of one):
+# name -> positions of the batched arguments in the spec's signature.
+BATCHWISE = {"clip_logits": (0,), "softmax_entropy": (0,), "zero_shot_probs": (0,)}
+
 
 # ---------------------------------------------------------------- references (grader's process)
 

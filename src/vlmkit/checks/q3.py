@@ -124,6 +124,11 @@ def count(case, count_parameters):
 
 PROBES = {"module": module, "modules": modules, "report": report, "count": count}
 
+# Modules whose forward works item by item along the batch (grading/contracts.py replays one call
+# on a batch of one): name -> positions of the batched arguments in the spec's forward.
+BATCHWISE = {"MLPProjector.forward": (0,), "QFormerBridge.forward": (0,), "PerceiverResampler.forward": (0,),
+             "GatedCrossAttentionBlock.forward": (0, 1)}
+
 
 def _learned(kind, what, case, output):
     """The parameters the docstring names: registered, trainable, of the documented shape."""

@@ -24,6 +24,11 @@ def inverse(case, normalize, unnormalize):
 
 PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip, "inverse": inverse}
 
+# Functions that work row by row (grading/contracts.py replays one call on a batch of one):
+# name -> positions of the batched arguments in the spec's signature.
+BATCHWISE = {"normalize_actions": (0,), "unnormalize_actions": (0,), "actions_to_token_ids": (0,),
+             "token_ids_to_actions": (0,)}
+
 
 def int_array(what, judge):
     """Judge that the output is an integer numpy array first (a message naming it), then `judge`."""

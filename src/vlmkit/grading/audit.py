@@ -100,9 +100,11 @@ def load_solved(question_ids: list) -> None:
         _BASE[qid] = (assignment, q, graded_cells_only(nb))
 
 
-def grade_answers(question: str, answers: dict, limits: Limits = MUTANT_LIMITS, blank: bool = False):
+def grade_answers(question: str, answers: dict, limits: Limits = MUTANT_LIMITS, blank: bool = False,
+                  execute=run_forked):
     """Grade the solved notebook (free cells dropped) with some answer cells replaced, on the
-    fast path, hidden checks included; blank=True starts from the released notebook instead."""
+    fast path (`execute`, run_forked or a wrapper of it), hidden checks included; blank=True
+    starts from the released notebook instead."""
     load_solved([question])
     assignment, q, base = _BASE[question]
     if blank:
@@ -111,7 +113,7 @@ def grade_answers(question: str, answers: dict, limits: Limits = MUTANT_LIMITS, 
         learner = Path(tmp) / q.notebook
         nbformat.write(set_answers(base, answers), str(learner))
         return grade_notebook(q.id, paths.SOLUTIONS / assignment / q.notebook, learner,
-                              paths.HIDDEN_CHECKS, limits, execute=run_forked)
+                              paths.HIDDEN_CHECKS, limits, execute=execute)
 
 
 def _prepare(question_ids: list) -> None:

@@ -7,7 +7,9 @@ Under the grader (environment variable VLMKIT_RECORD set) it only *records* what
 produced, as plain data, to that file: the verdict is reached later in the grader's process,
 which never runs learner code. Patching numpy, torch, builtins or this module from a learner
 cell therefore changes nothing but the learner's own record. Hidden checks are not in the
-package: the grader hands their inputs over in the file named by VLMKIT_CASES.
+package: the grader hands their inputs over in the file named by VLMKIT_CASES. The probe gets
+watched stand-ins of the learner's objects (contracts.py), and the record carries the facts of
+their behavioural contracts (inputs unchanged, no state between calls, layouts) for the judge.
 
 Imported in an IPython kernel, it makes a failing check show as one line, `✗ check: message`,
 instead of a traceback into this module (which reads as if the kit crashed); the cell still
@@ -20,6 +22,7 @@ import os
 import sys
 
 from vlmkit.grading import registry
+from vlmkit.grading.contracts import CheckWatch
 from vlmkit.grading.plain import NotPlain, to_plain
 from vlmkit.grading.verdict import judge_record
 
@@ -74,14 +77,20 @@ def _resolve(check_id):
 
 
 def _run_probe(check_id, spec, subjects):
+    """The probe run on watched stand-ins of the subjects (contracts.py): its output and the
+    contracts' facts, as plain data."""
+    question = registry.question_of(check_id)
+    watch = CheckWatch(registry.declared(question, "BATCHWISE"))
     try:
-        probe = registry.probe(registry.question_of(check_id), spec.probe)
-        result = probe(spec.case, *subjects)
+        probe = registry.probe(question, spec.probe)
+        result = probe(spec.case, *watch.wrap(subjects))
     except Exception as err:  # learner code failing is a result, not a crash
         error = f"{type(err).__name__}: {err}"[:MAX_ERROR_CHARS]
         return {"check": check_id, "ok": False, "error": error}
+    finally:
+        facts = watch.facts()
     try:
-        return {"check": check_id, "ok": True, "output": to_plain(result)}
+        return {"check": check_id, "ok": True, "output": to_plain(result), "contracts": facts}
     except NotPlain as err:
         return {"check": check_id, "ok": False, "error": f"NotPlain: {err}"[:MAX_ERROR_CHARS]}
 

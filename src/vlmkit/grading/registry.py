@@ -70,6 +70,15 @@ def probe(question: str, name: str):
     return _question_module(question).PROBES[name]
 
 
+def declared(question: str, name: str) -> dict:
+    """A question's declaration about its learner functions in checks/<question>.py (BATCHWISE,
+    UPDATES_IN_PLACE: see grading/contracts.py), {} where it makes none."""
+    try:
+        return dict(getattr(_question_module(question), name, {}))
+    except (KeyError, ModuleNotFoundError):
+        return {}
+
+
 def visible_checks(question: str) -> dict[str, Check]:
     try:
         module = _question_module(question)

@@ -3,7 +3,8 @@
 Used in two places with the same code: inside a learner's notebook when they run a test cell
 by hand (friendly feedback), and in the grader's process on the records a kernel wrote
 (the verdict that counts). A record is plain data:
-`{"check": id, "ok": True, "output": ...}` or `{"check": id, "ok": False, "error": "..."}`.
+`{"check": id, "ok": True, "output": ..., "contracts": ...}` or `{"check": id, "ok": False, "error": "..."}`.
+A check whose own judge passes can still fail on a behavioural contract (contract_judge.py).
 
 A verdict's `message` is the kit's own words; `detail` is text that came out of the learner's
 code (an exception message). Self-check shows both; autograde feedback shows only `message`,
@@ -17,6 +18,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Optional
 
+from vlmkit.grading import registry
+from vlmkit.grading.contract_judge import contract_message
 from vlmkit.grading.plain import from_plain
 from vlmkit.grading.registry import Check
 
@@ -61,7 +64,8 @@ def judge_record(check: Check, record) -> Verdict:
         return _error_verdict(check.id, str(record.get("error", "error")))
     try:
         output = from_plain(record.get("output"))
-        message = check.judge(check.case, output)
+        message = check.judge(check.case, output) or contract_message(
+            record.get("contracts"), registry.declared(registry.question_of(check.id), "UPDATES_IN_PLACE"))
     except Exception as err:  # a malformed output must fail the check, not crash the grader
         return Verdict(check.id, False, "your code's output has the wrong form", type(err).__name__)
     return Verdict(check.id, message is None, message or "passed", measures=_measures(check, output))
