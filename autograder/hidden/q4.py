@@ -356,19 +356,19 @@ def _args(*strategies):
 
 
 CHECKS += [
-    Check("q4.hidden.parse_generated", "call_each",
+    Check("q4.hidden.parse_generated", "call_each_caught",
           smallest_failing(qa_pairs_match(lambda call: call_reference(ref_parse_qa, call)), "parse_qa"),
           {"calls": generated_calls("q4.parse_qa", _args(teacher_answers()), 60)}),
-    Check("q4.hidden.context_generated", "call_each",
+    Check("q4.hidden.context_generated", "call_each_caught",
           smallest_failing(context_matches(ref_context_text), "context_text"),
           {"calls": generated_calls("q4.context_text", _args(images()), 30)}),
-    Check("q4.hidden.messages_generated", "call_each",
+    Check("q4.hidden.messages_generated", "call_each_caught",
           smallest_failing(teacher_messages_match(ref_context_text), "teacher_messages"),
           {"calls": generated_calls("q4.teacher_messages", _args(st.one_of(LINE, st.just("")), images(), SHOTS), 20)}),
-    Check("q4.hidden.records_generated", "records_each",
+    Check("q4.hidden.records_generated", "records_each_caught",
           smallest_failing(records_match(_expected_pairs, _messages_ok, DETAIL_QUESTIONS), "generate_records"),
           {"calls": generated_calls("q4.generate_records", RECORDS_CASES, 15)}),
-    Check("q4.hidden.labels_generated", "labels_each",
+    Check("q4.hidden.labels_generated", "labels_each_caught",
           smallest_failing(labels_match(_expected_labels), "build_example"),
           {"calls": generated_calls("q4.build_example", LABEL_CASES, 30)}),
 ]

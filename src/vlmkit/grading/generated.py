@@ -1,7 +1,7 @@
 """Generated inputs for the checks whose domain is a format (parsers, record builders, token decoders).
 
     calls = generated_calls("q4.parse_qa", strategy, count=40)   # in a hidden check module
-    Check(id, "call_each", smallest_failing(judge, "parse_qa"), {"calls": calls})
+    Check(id, "call_each_caught", smallest_failing(judge, "parse_qa"), {"calls": calls})
 
 A hidden check module (grader's process only, never a learner's kernel) describes a format's
 grammar as a Hypothesis strategy of calls ({"args": [...], "kwargs": {...}} or a probe's case);
@@ -75,15 +75,23 @@ def shown(call) -> str:
 
 
 def smallest_failing(judge, what, show=shown):
-    """`judge` applied to every call of case["calls"] (sorted by size_order) and its output. A
-    failure is the first failing call's message, the count, and that call's inputs: the smallest
-    failing input ("… (on 3 of 40 generated inputs, the smallest failing: 'Question: a')")."""
+    """Judge for a probe wrapped in checks.common.each_caught: `judge` applied to every call of
+    case["calls"] (sorted by size_order) and what it returned; a call that raised fails. A failure
+    is the first failing call's message, the count, and that call's inputs: the smallest failing
+    input ("… (on 3 of 40 generated inputs, the smallest failing: 'Question: a')")."""
+
+    def verdict(call, result):
+        if not isinstance(result, dict) or set(result) not in ({"returned"}, {"raised"}):
+            return f"{what}: the probe's record is damaged"
+        if "raised" in result:
+            return f"{what} raised {result['raised']}"
+        return judge(call, result["returned"])
 
     def judge_generated(case, output):
         calls = case["calls"]
         if not isinstance(output, list) or len(output) != len(calls):
             return f"{what}: expected one result per input"
-        failures = [(call, m) for call, m in ((call, judge(call, out)) for call, out in zip(calls, output)) if m]
+        failures = [(call, m) for call, m in ((call, verdict(call, out)) for call, out in zip(calls, output)) if m]
         if not failures:
             return None
         call, message = failures[0]
