@@ -18,7 +18,6 @@ groups mistakes, so generators draw no parentheses.
 
 import json
 import threading
-
 from unittest import mock
 
 from hypothesis import HealthCheck, Phase, given, settings
