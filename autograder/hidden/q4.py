@@ -9,6 +9,9 @@ four Q&A pairs laid out in several ways (blank lines, indentation, multi-line an
 <image> at the start, middle or end, several image-token counts, image/eos ids and system
 prompts, a context-dependent tokenizer (piece by piece), both stage orders on two other tiny
 LLaVAs, parameter counts with half of the parameters frozen, LLaVA-1.5-13B sizes.
+
+Generated inputs at the end: teacher answers, images, records and labels drawn from the formats' grammars (Hypothesis, a fixed
+seed), the smallest failing one named in the message.
 """
 
 import random
@@ -28,7 +31,7 @@ from vlmkit.checks.q4 import (
     stages_match,
     teacher_messages_match,
 )
-from vlmkit.grading.generated import generated_calls, smallest_failing
+from vlmkit.grading.generated import generated_calls, smallest_failing, strings
 from vlmkit.grading.judges import call_reference, each
 from vlmkit.grading.registry import Check
 
@@ -272,12 +275,7 @@ CHECKS = [
 # pair per response (what it should do with none is not specified). Text has no parentheses (the
 # message quotes the input inside its "(on k of n …)" aside).
 
-def chars(alphabet, min_size, max_size):
-    """Strings of those characters (st.text would load and cache Unicode tables on disk)."""
-    return st.lists(st.sampled_from(alphabet), min_size=min_size, max_size=max_size).map("".join)
-
-
-WORD = chars(string.ascii_letters, 1, 8)
+WORD = strings(string.ascii_letters, 1, 8)
 MARK = st.sampled_from(["", ",", ".", "?", "!", ":", ";", "'s", "2", "_3", "=", " ==", " ===", "-", "/"])
 LINE = st.tuples(st.sampled_from(["", " ", "  "]),
                  st.lists(st.tuples(WORD, MARK).map("".join), min_size=1, max_size=6).map(" ".join),
@@ -302,7 +300,7 @@ def teacher_answers(draw, min_pairs=0):
     return draw(st.sampled_from(["", "\n", " \n"])) + body + draw(st.sampled_from(["", "\n", "\n===\n", "\n===\n\n"]))
 
 
-LABEL = chars(string.ascii_letters + string.digits + "_ ", 1, 14)
+LABEL = strings(string.ascii_letters + string.digits + "_ ", 1, 14)
 FILES = st.sampled_from(["1.jpg", "train2017/000000000139.jpg", "images/a b.png"])  # shared by several records
 
 
@@ -318,7 +316,7 @@ def images(draw):
 
     objects = draw(st.lists(st.tuples(LABEL, coordinate(w), coordinate(h), coordinate(w), coordinate(h)),
                             min_size=1, max_size=5))
-    return {"id": draw(chars(string.digits, 1, 12)), "file": draw(FILES),
+    return {"id": draw(strings(string.digits, 1, 12)), "file": draw(FILES),
             "width": w, "height": h, "captions": draw(st.lists(LINE, min_size=1, max_size=4)),
             "objects": [[label, [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]]
                         for label, x1, y1, x2, y2 in objects]}
@@ -338,7 +336,7 @@ def records(draw):
             cut = draw(st.integers(0, len(question)))
             question = draw(st.sampled_from(["<image>\n" + question, question[:cut] + "<image>" + question[cut:]]))
         turns += [{"from": "human", "value": question}, {"from": "gpt", "value": draw(st.one_of(TEXT, st.just("")))}]
-    return {"id": draw(chars(string.digits, 1, 6)), "image": draw(FILES),
+    return {"id": draw(strings(string.digits, 1, 6)), "image": draw(FILES),
             "conversations": turns}
 
 

@@ -7,6 +7,9 @@ The `*_each` checks run every function on seeded inputs (call_each) so that no p
 value: several num_bins (1 to 4096), both orders, templates with regex metacharacters, boxes out
 of the image, values beyond [0, 1] and at bin edges, token strings with 0/2/3/5/6 tokens or another
 scheme's tokens, labels with spaces around them and bins equal to num_bins; return types checked.
+
+Generated inputs at the end: detection text, token strings and boxes drawn from the formats' grammars (Hypothesis, a fixed
+seed), the smallest failing one named in the message.
 """
 
 import math
@@ -31,7 +34,7 @@ from vlmkit.checks.q5 import (
     within_half_bin,
     wrong_coordinates,
 )
-from vlmkit.grading.generated import generated_calls, smallest_failing
+from vlmkit.grading.generated import generated_calls, smallest_failing, strings
 from vlmkit.grading.judges import (
     HINT,
     call_reference,
@@ -444,13 +447,9 @@ CHECKS = [
 # (the markdown allows only spaces between a label and its tokens) and no parentheses (the message
 # quotes the input inside its "(on k of n …)" aside).
 
-def _chars(alphabet, min_size, max_size):
-    return st.lists(st.sampled_from(alphabet), min_size=min_size, max_size=max_size).map("".join)
-
-
-LABEL = _chars(string.ascii_letters + string.digits + "_  ", 1, 14)
+LABEL = strings(string.ascii_letters + string.digits + "_  ", 1, 14)
 GARBAGE = st.one_of(st.sampled_from(["", "", "<s>", "</s>", " ; ", ", ", ". ", "<pad>", "detect ", "x2_", "7 "]),
-                    _chars(string.ascii_letters + string.digits + "_ ;,.", 1, 6))
+                    strings(string.ascii_letters + string.digits + "_ ;,.", 1, 6))
 
 
 @st.composite
