@@ -10,8 +10,8 @@ four Q&A pairs laid out in several ways (blank lines, indentation, multi-line an
 prompts, a context-dependent tokenizer (piece by piece), both stage orders on two other tiny
 LLaVAs, parameter counts with half of the parameters frozen, LLaVA-1.5-13B sizes.
 
-Generated inputs at the end: teacher answers, images, records and labels drawn from the formats' grammars (Hypothesis, a fixed
-seed), the smallest failing one named in the message.
+Generated inputs at the end: teacher answers, images, records and labels
+drawn from the formats' grammars (Hypothesis, a fixed seed), the smallest failing one named.
 """
 
 import random

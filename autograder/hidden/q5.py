@@ -8,8 +8,8 @@ value: several num_bins (1 to 4096), both orders, templates with regex metachara
 of the image, values beyond [0, 1] and at bin edges, token strings with 0/2/3/5/6 tokens or another
 scheme's tokens, labels with spaces around them and bins equal to num_bins; return types checked.
 
-Generated inputs at the end: detection text, token strings and boxes drawn from the formats' grammars (Hypothesis, a fixed
-seed), the smallest failing one named in the message.
+Generated inputs at the end: detection text, token strings and boxes
+drawn from the formats' grammars (Hypothesis, a fixed seed), the smallest failing one named.
 """
 
 import math

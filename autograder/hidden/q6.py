@@ -6,8 +6,8 @@ function on seeded inputs (call_each): several vocabularies and n_bins, shapes, 
 dimension with q01 == q99, ids below the action range and at or above vocab_size (padding), streams
 with fewer than one step; return types (int/float numpy arrays, a list of ints) checked.
 
-Generated inputs at the end: token streams and id arrays drawn from the formats' grammars (Hypothesis, a fixed
-seed), the smallest failing one named in the message.
+Generated inputs at the end: token streams and id arrays
+drawn from the formats' grammars (Hypothesis, a fixed seed), the smallest failing one named.
 """
 
 import numpy as np
