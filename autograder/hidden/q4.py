@@ -9,10 +9,16 @@ four Q&A pairs laid out in several ways (blank lines, indentation, multi-line an
 <image> at the start, middle or end, several image-token counts, image/eos ids and system
 prompts, a context-dependent tokenizer (piece by piece), both stage orders on two other tiny
 LLaVAs, parameter counts with half of the parameters frozen, LLaVA-1.5-13B sizes.
+
+Generated inputs at the end: teacher answers, images, records and labels
+drawn from the formats' grammars (Hypothesis, a fixed seed), the smallest failing one named.
 """
 
 import random
 import re
+import string
+
+from hypothesis import strategies as st
 
 from vlmkit.checks.q4 import (
     IGNORE_INDEX,
@@ -25,6 +31,7 @@ from vlmkit.checks.q4 import (
     stages_match,
     teacher_messages_match,
 )
+from vlmkit.grading.generated import generated_calls, smallest_failing, strings
 from vlmkit.grading.judges import call_reference, each
 from vlmkit.grading.registry import Check
 
@@ -256,4 +263,110 @@ CHECKS = [
           {"calls": [_label_case(seed, "merging") for seed in (6, 7)] + [
               {"record": MULTITURN, "tokenizer": "merging", "image_token_id": 299, "num_image_tokens": 2,
                "eos_id": 2, "system": VICUNA_SYSTEM}]}),
+]
+
+
+# ---------------------------------------------------------------- generated inputs (the formats' grammars)
+# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# smallest failing input. Each grammar stays where every reading the markdown allows gives one answer:
+# separator lines are `===` alone, each ending with a newline (a response may end with one: a separator
+# followed by nothing); `===` inside a line is text; a response with no complete Question/Answer pair
+# (empty, a paragraph, a question left unanswered) gives no pair. generate_records gets at least one
+# pair per response (what it should do with none is not specified). Text has no parentheses (the
+# message quotes the input inside its "(on k of n …)" aside).
+
+WORD = strings(string.ascii_letters, 1, 8)
+MARK = st.sampled_from(["", ",", ".", "?", "!", ":", ";", "'s", "2", "_3", "=", " ==", " ===", "-", "/"])
+LINE = st.tuples(st.sampled_from(["", " ", "  "]),
+                 st.lists(st.tuples(WORD, MARK).map("".join), min_size=1, max_size=6).map(" ".join),
+                 st.sampled_from(["", " "])).map("".join)
+TEXT = st.lists(st.one_of(LINE, LINE, st.just("")), min_size=1, max_size=3).map("\n".join)
+HEAD = {key: st.sampled_from(["\n", " ", "\n  ", "\n\n"]).map(lambda gap, key=key: key + gap)
+        for key in ("Question:", "Answer:")}
+SEPARATOR = st.sampled_from(["\n===\n", "\n\n===\n", "\n===\n\n", "\n \n===\n"])
+
+
+@st.composite
+def teacher_answers(draw, min_pairs=0):
+    """A teacher's answer in the Question:/===/Answer: format: 0 to 4 pairs, perhaps a question left
+    without its answer; with neither, empty, blank or a plain paragraph."""
+    blocks = [draw(HEAD[key]) + draw(TEXT) for _ in range(draw(st.integers(min_pairs, 4)))
+              for key in ("Question:", "Answer:")]
+    if draw(st.booleans()):
+        blocks.append(draw(HEAD["Question:"]) + draw(TEXT))
+    if not blocks:
+        return draw(st.one_of(st.sampled_from(["", "\n", "  \n"]), TEXT))
+    body = blocks[0] + "".join(draw(SEPARATOR) + block for block in blocks[1:])
+    return draw(st.sampled_from(["", "\n", " \n"])) + body + draw(st.sampled_from(["", "\n", "\n===\n", "\n===\n\n"]))
+
+
+LABEL = strings(string.ascii_letters + string.digits + "_ ", 1, 14)
+FILES = st.sampled_from(["1.jpg", "train2017/000000000139.jpg", "images/a b.png"])  # shared by several records
+
+
+@st.composite
+def images(draw):
+    """COCO-style annotations: any size, 1 to 4 captions, 1 to 5 objects whose labels hold digits,
+    underscores or spaces; pixel coordinates in hundredths, none within rounding of a tie."""
+    w, h = draw(st.integers(1, 4000)), draw(st.integers(1, 4000))
+
+    def coordinate(size):
+        return st.integers(0, size * 100).map(lambda v: v / 100).filter(
+            lambda v: abs((v / size * 1000) % 1 - 0.5) > 1e-6)
+
+    objects = draw(st.lists(st.tuples(LABEL, coordinate(w), coordinate(h), coordinate(w), coordinate(h)),
+                            min_size=1, max_size=5))
+    return {"id": draw(strings(string.digits, 1, 12)), "file": draw(FILES),
+            "width": w, "height": h, "captions": draw(st.lists(LINE, min_size=1, max_size=4)),
+            "objects": [[label, [min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)]]
+                        for label, x1, y1, x2, y2 in objects]}
+
+
+SHOTS = st.lists(st.fixed_dictionaries({"context": TEXT, "response": teacher_answers()}), max_size=3)
+
+
+@st.composite
+def records(draw):
+    """LLaVA records of 1 to 3 turns, <image> once in the first human turn (start, middle or end);
+    text with surrounding spaces, empty answers; image paths shared between records."""
+    turns = []
+    for i in range(draw(st.integers(1, 3))):
+        question = draw(TEXT)
+        if i == 0:
+            cut = draw(st.integers(0, len(question)))
+            question = draw(st.sampled_from(["<image>\n" + question, question[:cut] + "<image>" + question[cut:]]))
+        turns += [{"from": "human", "value": question}, {"from": "gpt", "value": draw(st.one_of(TEXT, st.just("")))}]
+    return {"id": draw(strings(string.digits, 1, 6)), "image": draw(FILES),
+            "conversations": turns}
+
+
+LABEL_CASES = st.fixed_dictionaries({
+    "record": records(), "tokenizer": st.sampled_from(sorted(TOKENIZERS)),
+    "image_token_id": st.sampled_from([299, 257, 32000]), "num_image_tokens": st.integers(1, 16),
+    "eos_id": st.sampled_from([2, 0, 260]), "system": st.one_of(st.sampled_from([VICUNA_SYSTEM, "", "S."]), LINE)})
+RECORDS_CASES = st.fixed_dictionaries({"image": images(), "responses": st.tuples(
+    teacher_answers(min_pairs=1), st.tuples(st.sampled_from(["", " ", "\n"]), LINE, TEXT, st.sampled_from(["", "\n"]))
+    .map("".join), teacher_answers(min_pairs=1)).map(list)})
+
+
+def _args(*strategies):
+    return st.tuples(*strategies).map(lambda args: {"args": list(args)})
+
+
+CHECKS += [
+    Check("q4.hidden.parse_generated", "call_each_caught",
+          smallest_failing(qa_pairs_match(lambda call: call_reference(ref_parse_qa, call)), "parse_qa"),
+          {"calls": generated_calls("q4.parse_qa", _args(teacher_answers()), 60)}),
+    Check("q4.hidden.context_generated", "call_each_caught",
+          smallest_failing(context_matches(ref_context_text), "context_text"),
+          {"calls": generated_calls("q4.context_text", _args(images()), 30)}),
+    Check("q4.hidden.messages_generated", "call_each_caught",
+          smallest_failing(teacher_messages_match(ref_context_text), "teacher_messages"),
+          {"calls": generated_calls("q4.teacher_messages", _args(st.one_of(LINE, st.just("")), images(), SHOTS), 20)}),
+    Check("q4.hidden.records_generated", "records_each_caught",
+          smallest_failing(records_match(_expected_pairs, _messages_ok, DETAIL_QUESTIONS), "generate_records"),
+          {"calls": generated_calls("q4.generate_records", RECORDS_CASES, 15)}),
+    Check("q4.hidden.labels_generated", "labels_each_caught",
+          smallest_failing(labels_match(_expected_labels), "build_example"),
+          {"calls": generated_calls("q4.build_example", LABEL_CASES, 30)}),
 ]

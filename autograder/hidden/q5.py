@@ -7,13 +7,18 @@ The `*_each` checks run every function on seeded inputs (call_each) so that no p
 value: several num_bins (1 to 4096), both orders, templates with regex metacharacters, boxes out
 of the image, values beyond [0, 1] and at bin edges, token strings with 0/2/3/5/6 tokens or another
 scheme's tokens, labels with spaces around them and bins equal to num_bins; return types checked.
+
+Generated inputs at the end: detection text, token strings and boxes
+drawn from the formats' grammars (Hypothesis, a fixed seed), the smallest failing one named.
 """
 
 import math
 import random
 import re
+import string
 
 import numpy as np
+from hypothesis import strategies as st
 
 from vlmkit.checks.q5 import (
     CLAMP,
@@ -29,6 +34,7 @@ from vlmkit.checks.q5 import (
     within_half_bin,
     wrong_coordinates,
 )
+from vlmkit.grading.generated import generated_calls, smallest_failing, strings
 from vlmkit.grading.judges import (
     HINT,
     call_reference,
@@ -429,4 +435,78 @@ CHECKS = [
           each(ref_vocab, "location_vocabulary (several schemes)", explain_vocab,
                list_of(str, "location_vocabulary")),
           {"calls": vocab_calls()}),
+]
+
+
+# ---------------------------------------------------------------- generated inputs (the location-token strings)
+# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# smallest failing input. Generated text for parse_detections: labels with digits, underscores or
+# spaces right before the tokens ("traffic_light2 <loc_1>…": the label is the run of letters and
+# spaces that starts with a letter and ends at the tokens, so "dog2" has none), garbage and special
+# tokens, incomplete groups, bins at and beyond the range's ends, every scheme. No newline or tab
+# (the markdown allows only spaces between a label and its tokens) and no parentheses (the message
+# quotes the input inside its "(on k of n …)" aside).
+
+LABEL = strings(string.ascii_letters + string.digits + "_  ", 1, 14)
+GARBAGE = st.one_of(st.sampled_from(["", "", "<s>", "</s>", " ; ", ", ", ". ", "<pad>", "detect ", "x2_", "7 "]),
+                    strings(string.ascii_letters + string.digits + "_ ;,.", 1, 6))
+
+
+@st.composite
+def schemes(draw):
+    """A scheme and an image size, as the call's last args and its kwargs (the defaults at times)."""
+    scheme = draw(st.sampled_from(SCHEMES))
+    num_bins, order, template = scheme
+    kwargs = {} if scheme == SCHEMES[0] and draw(st.booleans()) else {
+        "num_bins": num_bins, "order": order, "template": template}
+    return [draw(st.integers(1, 3000)), draw(st.integers(1, 3000))], kwargs, scheme
+
+
+@st.composite
+def detection_texts(draw):
+    (w, h), kwargs, (num_bins, _, template) = draw(schemes())
+    bins = st.one_of(st.sampled_from([0, num_bins - 1, num_bins]), st.integers(0, num_bins + 5))
+    parts = []
+    for _ in range(draw(st.integers(0, 5))):
+        count = draw(st.sampled_from([4, 4, 4, 1, 2, 3, 5]))
+        tokens = "".join(template.format(q) for q in draw(st.lists(bins, min_size=count, max_size=count)))
+        parts.append(draw(GARBAGE) + draw(LABEL) + " " * draw(st.integers(0, 2)) + tokens)
+    return {"args": ["".join(parts) + draw(st.sampled_from(["", "</s>", "<pad>"])), w, h], "kwargs": kwargs}
+
+
+@st.composite
+def token_strings(draw):
+    """Exactly 4 tokens of the call's template, bins anywhere in [0, num_bins - 1]."""
+    (w, h), kwargs, (num_bins, _, template) = draw(schemes())
+    bins = st.one_of(st.sampled_from([0, num_bins - 1]), st.integers(0, num_bins - 1))
+    return {"args": ["".join(template.format(q) for q in draw(st.lists(bins, min_size=4, max_size=4))), w, h],
+            "kwargs": kwargs}
+
+
+@st.composite
+def boxes(draw):
+    """Pixel boxes in hundredths, sometimes out of the image, or on a bin's edge."""
+    (w, h), kwargs, (num_bins, _, _) = draw(schemes())
+
+    def coordinate(size):
+        return st.one_of(st.integers(-size * 25, size * 125).map(lambda v: v / 100),
+                         st.integers(0, num_bins).map(lambda q: q * size / num_bins))
+
+    return {"args": [[draw(coordinate(w)), draw(coordinate(h)), draw(coordinate(w)), draw(coordinate(h))], w, h],
+            "kwargs": kwargs}
+
+
+CHECKS += [
+    Check("q5.hidden.parse_generated", "call_each_caught",
+          smallest_failing(lambda call, out: detections_match(call_reference(ref_parse, call), parse_scheme)(call, out),
+                           "parse_detections"),
+          {"calls": generated_calls("q5.parse_detections", detection_texts(), 60)}),
+    Check("q5.hidden.tokens_decode_generated", "call_each_caught",
+          smallest_failing(diagnosed(match_reference(ref_tokens_to_box, "tokens_to_box", exact=False, atol=1e-6),
+                                     explain_decode), "tokens_to_box"),
+          {"calls": generated_calls("q5.tokens_to_box", token_strings(), 30)}),
+    Check("q5.hidden.tokens_encode_generated", "call_each_caught",
+          smallest_failing(diagnosed(match_reference(ref_box_to_tokens, "box_to_tokens"), explain_encode),
+                           "box_to_tokens"),
+          {"calls": generated_calls("q5.box_to_tokens", boxes(), 30)}),
 ]

@@ -5,9 +5,13 @@ streams with text/special tokens and an incomplete last step. The `*_each` check
 function on seeded inputs (call_each): several vocabularies and n_bins, shapes, action_dim, a
 dimension with q01 == q99, ids below the action range and at or above vocab_size (padding), streams
 with fewer than one step; return types (int/float numpy arrays, a list of ints) checked.
+
+Generated inputs at the end: token streams and id arrays
+drawn from the formats' grammars (Hypothesis, a fixed seed), the smallest failing one named.
 """
 
 import numpy as np
+from hypothesis import strategies as st
 
 from vlmkit.checks.q6 import (
     FIXED_BINS,
@@ -21,6 +25,7 @@ from vlmkit.checks.q6 import (
     vocab_mistakes,
     within_half_bin,
 )
+from vlmkit.grading.generated import generated_calls, smallest_failing
 from vlmkit.grading.judges import (
     HINT,
     call_reference,
@@ -358,4 +363,62 @@ CHECKS = [
     Check("q6.hidden.episode_each", "call_each",
           each(ref_episode, "tokens_per_episode", explain_episode),
           {"calls": episode_calls()}),
+]
+
+
+# ---------------------------------------------------------------- generated inputs (the token streams' grammar)
+# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# smallest failing input. A stream is runs of action ids (the range's two ends included), text or
+# special ids just below the range and padding ids at or above vocab_size, in any order: empty,
+# text between the ids of one step, an incomplete last step, no whole step at all (then the
+# notebook says: an array of shape (0, action_dim)). Statistics in hundredths, q01 < q99.
+
+def _hundredths(low, high):
+    return st.integers(low, high).map(lambda v: v / 100)
+
+
+@st.composite
+def streams(draw):
+    vocab_size, n_bins = draw(st.sampled_from(VOCABS))
+    action_dim = draw(st.integers(1, 8))
+    first = vocab_size - n_bins
+    pieces = {"action": st.one_of(st.sampled_from([first, vocab_size - 1]), st.integers(first, vocab_size - 1)),
+              "text": st.one_of(st.sampled_from([0, 1, 2, first - 1]), st.integers(0, first - 1)),
+              "padding": st.one_of(st.just(vocab_size), st.integers(vocab_size, vocab_size + 63))}
+    kinds = draw(st.lists(st.sampled_from(["action", "action", "action", "text", "padding"]), max_size=24))
+    q01 = draw(st.lists(_hundredths(-100, 50), min_size=action_dim, max_size=action_dim))
+    q99 = [low + draw(_hundredths(1, 150)) for low in q01]
+    kwargs = {"action_dim": action_dim} if action_dim != 7 or draw(st.booleans()) else {}
+    if n_bins != 256 or draw(st.booleans()):
+        kwargs["n_bins"] = n_bins
+    return {"args": [[draw(pieces[kind]) for kind in kinds], vocab_size, q01, q99], "kwargs": kwargs}
+
+
+@st.composite
+def id_arrays(draw):
+    """Ids of any shape (not empty): the action range, its ends, and ids outside it on both sides."""
+    vocab_size, n_bins = draw(st.sampled_from(VOCABS))
+    shape = draw(st.sampled_from(SHAPES + [(1,), (1, 1), (3, 1, 2)]))
+    ids = st.one_of(st.integers(vocab_size - n_bins, vocab_size - 1),
+                    st.sampled_from([vocab_size - n_bins, vocab_size - 1, vocab_size - n_bins - 1, vocab_size]))
+    flat = draw(st.lists(ids, min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+    kwargs = {"n_bins": n_bins} if n_bins != 256 or draw(st.booleans()) else {}
+    return {"args": [np.reshape(flat, shape).tolist(), vocab_size], "kwargs": kwargs}
+
+
+def _typed(type_message, judge):
+    return lambda call, output: type_message(output, call) or judge(call, output)
+
+
+CHECKS += [
+    Check("q6.hidden.stream_generated", "call_each_caught",
+          smallest_failing(_typed(array_of("f", "decode_action_stream"), diagnosed(
+              match_reference(ref_stream, "decode_action_stream", exact=False, atol=1e-6), explain_stream)),
+              "decode_action_stream"),
+          {"calls": generated_calls("q6.decode_action_stream", streams(), 60)}),
+    Check("q6.hidden.decode_generated", "call_each_caught",
+          smallest_failing(_typed(array_of("f", "token_ids_to_actions", same_shape=True), diagnosed(
+              match_reference(ref_decode, "token_ids_to_actions", exact=False, atol=1e-9), explain_decode)),
+              "token_ids_to_actions"),
+          {"calls": generated_calls("q6.token_ids_to_actions", id_arrays(), 30)}),
 ]

@@ -4,7 +4,7 @@ Each entry: (name, answer cell grade_id, the whole cell's source). They cover re
 markdown leaves open (the detailed description kept as the teacher wrote it, or stripped on the
 right only; any instruction from DETAIL_QUESTIONS; AdamW with weight decay 0 and several
 parameter groups) and other idioms (reciprocal scaling, numpy division, `%`-formatting, a regex
-or a plain split for the Q&A blocks, parameters grouped by name, labels built with a mask).
+a plain split or a line-by-line reading for the Q&A blocks, parameters grouped by name, labels built with a mask).
 """
 
 CONTEXT_LINES = '''def context_text(image):
@@ -95,6 +95,39 @@ def generate_records(image, teacher):
             conversations += [{"from": "human", "value": question}, {"from": "gpt", "value": answer}]
         out.append({"id": image["id"], "image": image["file"], "conversations": conversations})
     return out
+'''
+
+RECORDS_LINES = '''def parse_qa(response):
+    """'Question:\\n...\\n===\\nAnswer:\\n...' blocks -> [[question, answer], ...], stripped, in order ([] if none)."""
+    blocks, lines = [], []
+    for line in response.splitlines() + ["==="]:  # a separator line is === alone, spaces around it allowed
+        if line.strip() == "===":
+            blocks.append("\\n".join(lines).strip())
+            lines = []
+        else:
+            lines.append(line)
+    pairs = []
+    for first, second in zip(blocks, blocks[1:]):
+        if first.startswith("Question:") and second.startswith("Answer:"):
+            pairs.append([first.removeprefix("Question:").strip(), second.removeprefix("Answer:").strip()])
+    return pairs
+
+
+def generate_records(image, teacher):
+    """One LLaVA record per kind in KINDS, from the teacher's answers (teacher(messages) -> str)."""
+    records = []
+    for kind in KINDS:
+        response = teacher(teacher_messages(SYSTEM_PROMPTS[kind], image, FEW_SHOT[kind]))
+        if kind == "detail":
+            pairs = [[DETAIL_QUESTIONS[0], response.strip()]]
+        else:
+            pairs = parse_qa(response)
+        conversations = []
+        for i, (question, answer) in enumerate(pairs):
+            conversations += [{"from": "human", "value": ("<image>\\n" if i == 0 else "") + question},
+                              {"from": "gpt", "value": answer}]
+        records.append({"id": image["id"], "image": image["file"], "conversations": conversations})
+    return records
 '''
 
 STAGES_BY_NAME = '''PREFIXES = {"vision": ("model.vision_tower.",), "projector": ("model.multi_modal_projector.",),
@@ -210,6 +243,7 @@ CORRECT = [
     ("context with numpy division, round then %-format", "q4_context", CONTEXT_NUMPY),
     ("parse_qa with a regex; description kept unstripped, global random", "q4_records", RECORDS_REGEX),
     ("parse_qa with a plain split; description right-stripped, last instruction", "q4_records", RECORDS_SPLIT),
+    ("parse_qa line by line, a separator any line that strips to ===; [] without a pair", "q4_records", RECORDS_LINES),
     ("groups by parameter name, AdamW without weight decay, one group per part", "q4_stages", STAGES_BY_NAME),
     ("freeze everything then unfreeze, optimizer over a filter", "q4_stages", STAGES_FREEZE_ALL),
     ("labels from a mask of learned positions", "q4_labels", LABELS_MASK),

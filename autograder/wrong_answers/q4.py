@@ -132,4 +132,12 @@ WRONG = [
      mistake(LABELS, ("        labels += [IGNORE_INDEX] * len(prompt_ids) + answer_ids",
                        "        labels = [IGNORE_INDEX] * (len(labels) + len(prompt_ids)) + answer_ids")),
      {"q4_test_labels"}),
+    # Caught only by the generated inputs (hidden/q4.py, "generated inputs"): `===` inside a line,
+    # an answer with spaces around it.
+    ("parse_qa splits at every ===, not only at separator lines", "q4_records",
+     mistake(RECORDS, ('re.split(r"^===[ \\t]*$", response, flags=re.MULTILINE)', 'response.split("===")')),
+     {"q4_test_records"}),
+    ("build_example strips each answer before tokenizing it", "q4_labels",
+     mistake(LABELS, ('tokenize(" " + turns[i + 1]["value"])', 'tokenize(" " + turns[i + 1]["value"].strip())')),
+     {"q4_test_labels"}),
 ]

@@ -145,3 +145,12 @@ WRONG += [
          "    return box")),
      {"q5_test_normalize_quantize", "q5_test_tokens"}),
 ]
+
+# Caught only by the generated text (hidden/q5.py, "generated inputs"): digits and underscores next
+# to a label ("traffic_light <loc_…>" is the label "light", "dog2<loc_…>" no detection).
+WRONG += [
+    ("label read as word characters, digits and underscores included", "q5_parse_vocab", _mistake(
+        _SOLVED["q5_parse_vocab"],
+        ('pattern = r"([A-Za-z][A-Za-z ]*?)\\s*"', 'pattern = r"([A-Za-z][\\w ]*?)\\s*"')),
+     {"q5_test_parse_vocab"}),
+]

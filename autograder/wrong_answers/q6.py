@@ -108,3 +108,10 @@ WRONG += [
         _SOLVED["q6_stream"], ("(ids >= vocab_size - n_bins)", "(ids >= vocab_size - 256)")),
      {"q6_test_stream"}),
 ]
+
+# Caught only by the generated streams (hidden/q6.py, "generated inputs"): an empty stream.
+WRONG += [
+    ("decode_action_stream reads an empty stream's ids as floats and fails", "q6_stream", _mistake(
+        _SOLVED["q6_stream"], ("np.asarray(token_ids, dtype=np.int64)", "np.asarray(token_ids)")),
+     {"q6_test_stream"}),
+]

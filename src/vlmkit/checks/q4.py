@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from vlmkit.checks.common import call, call_each
+from vlmkit.checks.common import call, call_each, each_caught
 from vlmkit.checks.tiny_llava import GROUPS, IGNORE_INDEX, build_llava, counts, stage_record
 from vlmkit.grading import compare
 from vlmkit.grading.judges import HINT, diagnosed
@@ -97,7 +97,9 @@ def _each(probe):
 
 
 PROBES = {"call": call, "call_each": call_each, "stages": stages, "share": share, "records": records,
-          "labels": labels, "records_each": _each(records), "labels_each": _each(labels)}
+          "labels": labels, "records_each": _each(records), "labels_each": _each(labels),
+          "call_each_caught": each_caught(call), "records_each_caught": each_caught(records),
+          "labels_each_caught": each_caught(labels)}
 
 # The functions whose spec changes an argument in place (grading/contracts.py: every other change
 # of an argument fails its check): "Freeze/unfreeze the groups" sets requires_grad on `model`.

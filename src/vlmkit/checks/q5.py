@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 
-from vlmkit.checks.common import call, call_each
+from vlmkit.checks.common import call, call_each, each_caught
 from vlmkit.grading import compare
 from vlmkit.grading.judges import HINT, bare_message, diagnose, diagnosed, expect_close, expect_equal
 from vlmkit.grading.registry import Check
@@ -50,7 +50,8 @@ def raises_each(case, function):
 
 
 PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip,
-          "tokens_roundtrip": tokens_roundtrip, "raises": raises, "raises_each": raises_each}
+          "tokens_roundtrip": tokens_roundtrip, "raises": raises, "raises_each": raises_each,
+          "call_each_caught": each_caught(call)}
 
 
 def list_of(kind, what):

@@ -7,7 +7,7 @@ index clip(vocab_size - id - 1, 0, 254). See shared reference-conventions, Q6.
 
 import numpy as np
 
-from vlmkit.checks.common import call, call_each
+from vlmkit.checks.common import call, call_each, each_caught
 from vlmkit.grading import compare
 from vlmkit.grading.judges import HINT, diagnose, diagnosed, expect_close, expect_equal
 from vlmkit.grading.registry import Check
@@ -22,7 +22,8 @@ def inverse(case, normalize, unnormalize):
     return unnormalize(normalize(case["actions"], case["q01"], case["q99"]), case["q01"], case["q99"])
 
 
-PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip, "inverse": inverse}
+PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip, "inverse": inverse,
+          "call_each_caught": each_caught(call)}
 
 # Functions that work row by row (grading/contracts.py replays one call on a batch of one):
 # name -> positions of the batched arguments in the spec's signature.
