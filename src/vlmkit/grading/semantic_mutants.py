@@ -25,85 +25,10 @@ import ast
 import re
 
 from vlmkit.grading.mutants import Mutant, Splicer, stable_id
+from vlmkit.grading.param_usage import own_nodes, refers_to, usage
 
-ARRAY_ATTRS = {"T", "mT", "shape", "ndim", "dim", "dtype", "device", "size", "numel", "sum", "mean", "exp",
-               "log", "softmax", "reshape", "view", "squeeze", "unsqueeze", "expand", "flatten", "transpose",
-               "permute", "to", "float", "clamp", "clip", "argmax", "abs", "astype", "tolist", "item"}
-ARRAY_MODULES = {"np", "torch", "F"}
-FACTORIES = {"eye", "zeros", "ones", "empty", "full", "arange", "linspace", "randn", "rand", "randint", "tensor"}
-SEQUENCE_CALLS = {"len", "zip", "enumerate", "list", "tuple", "sorted", "reversed", "sum", "max", "min",
-                  "cat", "stack", "concatenate"}
-MAPPING_METHODS = {"get", "items", "keys", "values"}
 GATE = re.compile(r"alpha|gate", re.IGNORECASE)
 RESULT = "_result"
-
-
-def _names(node) -> set:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def _is(node, names) -> bool:
-    """`node` is one of `names`, or `name or default` (as in `for x in values or []`)."""
-    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
-        node = node.values[0]
-    return isinstance(node, ast.Name) and node.id in names
-
-
-def _next_to(node, side):
-    """The operand of an operator chain that stands next to it: `a * b @ c` gives b on the left."""
-    while isinstance(node, ast.BinOp):
-        node = node.right if side == "left" else node.left
-    return node
-
-
-def _own_nodes(func):
-    """The function's nodes, not those of functions, lambdas or classes nested in it."""
-    stack = list(func.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-
-
-def _aliases(func, name) -> set:
-    """`name` and the loop variables that take its value in `for v in (name, other)`."""
-    found = {name}
-    for node in ast.walk(func):
-        if isinstance(node, ast.comprehension) and isinstance(node.iter, (ast.Tuple, ast.List)) \
-                and any(_is(e, {name}) for e in node.iter.elts) and isinstance(node.target, ast.Name):
-            found.add(node.target.id)
-    return found
-
-
-def usage(func, name) -> str | None:
-    """What the function uses parameter `name` as: "array", "mapping", "sequence" or None."""
-    names, seen = _aliases(func, name), set()
-    if func.name == "forward":
-        return "array"  # a module's forward takes tensors
-    for node in ast.walk(func):
-        if isinstance(node, ast.Attribute) and _is(node.value, names):
-            seen.add("array" if node.attr in ARRAY_ATTRS else "mapping" if node.attr in MAPPING_METHODS else "")
-        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult) and (
-                _is(_next_to(node.left, "left"), names) or _is(_next_to(node.right, "right"), names)):
-            seen.add("array")
-        elif isinstance(node, ast.Call) and any(_is(a, names) for a in node.args):
-            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-            from_module = isinstance(node.func, ast.Attribute) and _is(node.func.value, ARRAY_MODULES)
-            if called in SEQUENCE_CALLS:
-                seen.add("sequence")
-            elif from_module and called not in FACTORIES and _is(node.args[0], names):
-                seen.add("array")
-        elif isinstance(node, ast.Subscript) and _is(node.value, names):
-            text = isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
-            seen.add("mapping" if text else "sequence")
-        elif isinstance(node, (ast.For, ast.comprehension)) and _is(node.iter, names):
-            seen.add("sequence")
-        elif isinstance(node, ast.Starred) and _is(node.value, names):
-            seen.add("sequence")
-        elif isinstance(node, ast.Assign) and _is(node.value, names) and isinstance(node.targets[0], ast.Tuple):
-            seen.add("sequence")
-    return next((kind for kind in ("array", "mapping", "sequence") if kind in seen), None)
 
 
 class _Function:
@@ -120,7 +45,7 @@ class _Function:
         self.lines, self.solution = source_lines, solution_lines
         starts = [s for s in node.body if self._ours(s) and not _docstring(s)]
         self.entry = starts[0] if starts and self._starts_line(starts[0]) else None
-        self.returns = [n for n in _own_nodes(node) if isinstance(n, ast.Return) and n.value is not None]
+        self.returns = [n for n in own_nodes(node) if isinstance(n, ast.Return) and n.value is not None]
         self.returns_ok = bool(self.returns) and all(self._ours(r) and self._starts_line(r) for r in self.returns)
 
     def _ours(self, node) -> bool:
@@ -167,9 +92,9 @@ IN_PLACE = {  # usage -> (statement, what it does)
 
 def _first_key(func, name):
     for node in ast.walk(func):
-        if isinstance(node, ast.Subscript) and _is(node.value, {name}) and isinstance(node.slice, ast.Constant):
+        if isinstance(node, ast.Subscript) and refers_to(node.value, {name}) and isinstance(node.slice, ast.Constant):
             return node.slice.value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _is(node.func.value, {name}) \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and refers_to(node.func.value, {name}) \
                 and node.func.attr == "get" and node.args and isinstance(node.args[0], ast.Constant):
             return node.args[0].value
     return None
@@ -229,11 +154,11 @@ def _span(node):
 
 
 def _reshape_to_view(f: _Function):
-    for node in _own_nodes(f.node):
+    for node in own_nodes(f.node):
         if not (isinstance(node, ast.Call) and f._ours(node) and isinstance(node.func, ast.Attribute)):
             continue
         func = node.func
-        if func.attr == "reshape" and _is(func.value, {"torch"}) and node.args:
+        if func.attr == "reshape" and refers_to(func.value, {"torch"}) and node.args:
             view = ast.Call(ast.Attribute(node.args[0], "view"), node.args[1:], node.keywords)
         elif func.attr == "reshape":
             view = ast.Call(ast.Attribute(func.value, "view"), node.args, node.keywords)
@@ -248,7 +173,7 @@ def _reshape_to_view(f: _Function):
 
 
 def _gate_short_circuit(f: _Function):
-    for node in _own_nodes(f.node):
+    for node in own_nodes(f.node):
         if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and f._ours(node)
                 and isinstance(node.right, ast.BinOp) and isinstance(node.right.op, ast.Mult)):
             continue
@@ -265,7 +190,8 @@ def _model_attributes(cls) -> dict:
     """{"clip": "self.clip", ...}: the kit's models a class loads in __init__ (load_model(model_path(kind)))."""
     found = {}
     for node in ast.walk(cls):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _is(node.value.func, {"load_model"}):
+        loads = isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+        if loads and refers_to(node.value.func, {"load_model"}):
             kinds = [c.value for c in ast.walk(node.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
             if kinds:
                 found[kinds[0]] = ast.unparse(node.targets[0])
@@ -276,11 +202,11 @@ def _wrong_model(f: _Function, models: dict):
     if not {"clip", "detector", "vqa"} <= set(models):
         return
     det = models["detector"]
-    calls = [n for n in _own_nodes(f.node) if isinstance(n, ast.Call) and f._ours(n)]
+    calls = [n for n in own_nodes(f.node) if isinstance(n, ast.Call) and f._ours(n)]
     images = next((n.args[0] for n in calls if ast.unparse(n.func) == det and n.args), None)
     if images is None:
         return
-    scene = next((ast.unparse(n.targets[0]) for n in _own_nodes(f.node) if isinstance(n, ast.Assign)
+    scene = next((ast.unparse(n.targets[0]) for n in own_nodes(f.node) if isinstance(n, ast.Assign)
                   and f"{models['clip']}.classify" in ast.unparse(n.value)), "'unknown'")
     template = '__import__("vlmkit.models.template_vqa", fromlist=["template_answer"]).template_answer'
     for call in calls:
