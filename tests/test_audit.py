@@ -211,3 +211,10 @@ def test_the_report_counts_each_kind_apart():
     assert "q9         syntactic         5       4           1     0" in text
     assert "q9         semantic          3       2           0     1" in text
     assert "GAP  [semantic] q9:c:squeeze_batch:0" in text
+
+
+def test_mutate_input_reaches_the_callers_object_when_the_name_is_rebound():
+    cell = "def shift(actions):\n    actions = np.asarray(actions, dtype=float)\n    return actions + 1\n"
+    (m,) = _semantic(cell, "mutate_input")
+    given = [1.0, 2.0]
+    assert _run(m.source, "shift")(given).tolist() == [2.0, 3.0] and given == [1.0, 2.0, 1.0, 2.0]

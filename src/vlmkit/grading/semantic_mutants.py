@@ -101,7 +101,7 @@ def _first_key(func, name):
 
 
 def _mutate_input(f: _Function):
-    if not f.returns_ok:
+    if not (f.returns_ok and f.entry):
         return
     for p in f.params:
         kind = usage(f.node, p)
@@ -109,7 +109,9 @@ def _mutate_input(f: _Function):
             continue
         key = _first_key(f.node, p) if kind == "mapping" else None
         statement, verb = IN_PLACE["items" if kind == "mapping" and key is None else kind]
-        yield (f"{f.name}:{p}:{kind}", f.before_returns(statement.format(p=p, key=key)),
+        caller = f"_caller_{p}"  # the caller's object, even where the function rebinds the name
+        edits = [f.at_entry(f"{caller} = {p}"), *f.before_returns(statement.format(p=caller, key=key))]
+        yield (f"{f.name}:{p}:{kind}", edits,
                f"mutates its argument `{p}` in place: {verb.format(key=key)} it before returning")
 
 
