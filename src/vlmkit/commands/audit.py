@@ -39,7 +39,7 @@ def run(args) -> int:
         if sys.stderr.isatty():
             print(f"\r{done}/{total} mutants graded", end="", file=sys.stderr, flush=True)
 
-    kinds = [args.kind] if args.kind else list(KINDS)
+    kinds = [args.kind] if args.kind else default_of(audit, "kinds")
     report = audit(questions, args.sample, args.seed, args.jobs, progress, args.match, kinds)
     if sys.stderr.isatty():
         print(file=sys.stderr)

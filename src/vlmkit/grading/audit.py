@@ -40,6 +40,7 @@ EQUIVALENT = paths.AUTOGRADER / "equivalent_mutants"
 MUTANT_LIMITS = Limits(wall_s=300, cell_s=60, threads=1)
 _BASE = {}  # question id -> (assignment name, question, solved notebook), filled before threads start
 KINDS = {"syntactic": mutants, "semantic": semantic_mutants}
+ALL_KINDS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _answer_cells(assignment: str, notebook: str) -> list:
             if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
 
 
-def all_mutants(questions: list, kinds=tuple(KINDS)) -> list:
+def all_mutants(questions: list, kinds=ALL_KINDS) -> list:
     """[(full id, question id, grade_id, Mutant)] of the given kinds, in a stable order."""
     found = []
     for question in questions:
@@ -141,7 +142,7 @@ def _counts(items, outcomes, equivalent) -> dict:
             "gaps": [asdict(o) for o in survivors if o.id not in equivalent]}
 
 
-def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=None, kinds=tuple(KINDS)) -> dict:
+def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=None, kinds=ALL_KINDS) -> dict:
     """question → {generated, killed, equivalent, gaps, by_kind: {kind: the same four}, listed_but_killed,
     listed_but_gone, outcomes}; `kinds` limits which mutants are made (all, by default)."""
     _prepare(question_ids)
