@@ -3,6 +3,7 @@
     vlmkit audit                       # every question, every mutant
     vlmkit audit q5 q6 --jobs 2        # some questions
     vlmkit audit --sample 20 --seed 0  # 20 seeded mutants per question
+    vlmkit audit q3 --kind semantic    # only the semantic mutants (classes of bugs)
 
 Exit status 1 when a mutant survives that autograder/equivalent_mutants/ does not list.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from vlmkit.commands.defaults import default_of
 from vlmkit.course import load_course
-from vlmkit.grading.audit import audit, format_report
+from vlmkit.grading.audit import KINDS, audit, format_report
 
 
 def register(subparsers):
@@ -24,6 +25,7 @@ def register(subparsers):
     parser.add_argument("--seed", type=int, default=default_of(audit, "seed"), help="seed for --sample")
     parser.add_argument("--jobs", type=int, default=default_of(audit, "jobs"), help="mutants graded at once")
     parser.add_argument("--match", metavar="TEXT", help="only mutants whose id contains TEXT (e.g. a cell)")
+    parser.add_argument("--kind", choices=list(KINDS), help="only mutants of this kind (default: every kind)")
     parser.add_argument("--json", metavar="FILE", help="write every mutant's outcome to FILE")
     parser.set_defaults(func=run)
 
@@ -37,7 +39,8 @@ def run(args) -> int:
         if sys.stderr.isatty():
             print(f"\r{done}/{total} mutants graded", end="", file=sys.stderr, flush=True)
 
-    report = audit(questions, args.sample, args.seed, args.jobs, progress, args.match)
+    kinds = [args.kind] if args.kind else default_of(audit, "kinds")
+    report = audit(questions, args.sample, args.seed, args.jobs, progress, args.match, kinds)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:

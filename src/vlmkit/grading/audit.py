@@ -3,13 +3,16 @@
     vlmkit audit                       # every question, every mutant
     vlmkit audit q5 q6 --jobs 2        # some questions
     vlmkit audit --sample 20 --seed 0  # 20 seeded mutants per question (what CI runs)
+    vlmkit audit q3 --kind semantic    # only the semantic operators (semantic_mutants.py)
 
-For every answer cell of every solution notebook it makes the cell's mutants (mutants.py), puts
+For every answer cell of every solution notebook it makes the cell's mutants, syntactic
+(mutants.py: a token changed) and semantic (semantic_mutants.py: a class of bug), puts
 each into the solved notebook and grades it on the fast path (inprocess.py), hidden checks
 included. A mutant is *killed* when it loses any point. A survivor must be listed in
 autograder/equivalent_mutants/<question>.toml with the reason it behaves like the solution on
 the whole domain the docstring allows; any other survivor is a grading gap, and the command
-exits 1. `--json FILE` writes every mutant's outcome (with the checks that killed it).
+exits 1. The report counts each kind apart. `--json FILE` writes every mutant's outcome (with
+the checks that killed it).
 """
 
 import random
@@ -30,11 +33,14 @@ from vlmkit.grading.inprocess import run_forked
 from vlmkit.grading.mutants import mutants
 from vlmkit.grading.notebook import nbgrader_meta
 from vlmkit.grading.sandbox import Limits
+from vlmkit.grading.semantic_mutants import SEMANTIC_OPERATORS, semantic_mutants
 
 EQUIVALENT = paths.AUTOGRADER / "equivalent_mutants"
 # A mutant that loops is stopped and counts as killed (it would lose its points when graded).
 MUTANT_LIMITS = Limits(wall_s=300, cell_s=60, threads=1)
 _BASE = {}  # question id -> (assignment name, question, solved notebook), filled before threads start
+KINDS = {"syntactic": mutants, "semantic": semantic_mutants}
+ALL_KINDS = tuple(KINDS)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class Outcome:
     id: str
     question: str
     cell: str
+    kind: str
     description: str
     killed: bool
     failed_checks: tuple
@@ -53,14 +60,14 @@ def _answer_cells(assignment: str, notebook: str) -> list:
             if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
 
 
-def all_mutants(questions: list) -> list:
-    """[(full id, question id, grade_id, Mutant)] in a stable order."""
+def all_mutants(questions: list, kinds=ALL_KINDS) -> list:
+    """[(full id, question id, grade_id, Mutant)] of the given kinds, in a stable order."""
     found = []
     for question in questions:
         assignment, q, _ = _BASE[question]
         for grade_id, code, lines in _answer_cells(assignment, q.notebook):
-            for m in mutants(code, lines):
-                found.append((f"{question}:{grade_id}:{m.id}", question, grade_id, m))
+            for kind in kinds:
+                found += [(f"{question}:{grade_id}:{m.id}", question, grade_id, m) for m in KINDS[kind](code, lines)]
     return found
 
 
@@ -69,7 +76,7 @@ def grade_mutant(item) -> Outcome:
     result = grade_answers(question, {grade_id: mutant.source})
     failed = tuple(v["check"] for c in result.cells for v in c["verdicts"] if not v["passed"])
     killed = result.status != "graded" or result.score < result.max_score
-    return Outcome(full_id, question, grade_id, mutant.description, killed, failed)
+    return Outcome(full_id, question, grade_id, mutant.kind, mutant.description, killed, failed)
 
 
 def load_equivalent(question: str) -> dict:
@@ -126,10 +133,22 @@ def _prepare(question_ids: list) -> None:
                            f"({result.score:g}/{result.max_score:g}); fix it before auditing")
 
 
-def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=None) -> dict:
-    """question → {generated, killed, equivalent, gaps, listed_but_killed, listed_but_gone, outcomes}."""
+def _kind_of(operator: str) -> str:
+    return "semantic" if operator in SEMANTIC_OPERATORS else "syntactic"
+
+
+def _counts(items, outcomes, equivalent) -> dict:
+    survivors = [o for o in outcomes if not o.killed]
+    return {"generated": len(items), "killed": sum(o.killed for o in outcomes),
+            "equivalent": sum(o.id in equivalent for o in survivors),
+            "gaps": [asdict(o) for o in survivors if o.id not in equivalent]}
+
+
+def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=None, kinds=ALL_KINDS) -> dict:
+    """question → {generated, killed, equivalent, gaps, by_kind: {kind: the same four}, listed_but_killed,
+    listed_but_gone, outcomes}; `kinds` limits which mutants are made (all, by default)."""
     _prepare(question_ids)
-    generated = all_mutants(question_ids)
+    generated = all_mutants(question_ids, kinds)
     items = [item for item in generated if not match or match in item[0]]
     if sample:
         rng = random.Random(seed)
@@ -149,26 +168,27 @@ def audit(question_ids: list, sample=None, seed=0, jobs=1, progress=None, match=
     for qid in question_ids:
         mine = [o for o in outcomes if o.question == qid]
         equivalent = load_equivalent(qid)
-        survivors = [o for o in mine if not o.killed]
+        listed = {i for i in equivalent if _kind_of(i.split(":")[2]) in kinds}  # what this run could make
         report[qid] = {
-            "generated": sum(1 for item in items if item[1] == qid),
-            "killed": sum(o.killed for o in mine),
-            "equivalent": sum(o.id in equivalent for o in survivors),
-            "gaps": [asdict(o) for o in survivors if o.id not in equivalent],
+            **_counts([item for item in items if item[1] == qid], mine, equivalent),
+            "by_kind": {kind: _counts([item for item in items if item[1] == qid and item[3].kind == kind],
+                                      [o for o in mine if o.kind == kind], equivalent) for kind in kinds},
             "listed_but_killed": [o.id for o in mine if o.killed and o.id in equivalent],
-            "listed_but_gone": [] if match else sorted(set(equivalent) - generated_ids),
+            "listed_but_gone": [] if match else sorted(listed - generated_ids),
             "outcomes": [asdict(o) for o in mine],
         }
     return report
 
 
 def format_report(report: dict, seconds: float) -> str:
-    """The audit's table (one row per question), then every gap and stale list entry."""
-    lines = [f"{'question':10s} {'mutants':>8s} {'killed':>7s} {'equivalent':>11s} {'gaps':>5s}"]
+    """The audit's table (one row per question and kind of mutant), then every gap and stale list entry."""
+    lines = [f"{'question':10s} {'kind':10s} {'mutants':>8s} {'killed':>7s} {'equivalent':>11s} {'gaps':>5s}"]
     for qid, r in report.items():
-        lines.append(f"{qid:10s} {r['generated']:8d} {r['killed']:7d} {r['equivalent']:11d} {len(r['gaps']):5d}")
+        for kind, c in r["by_kind"].items():
+            lines.append(f"{qid:10s} {kind:10s} {c['generated']:8d} {c['killed']:7d} {c['equivalent']:11d} "
+                         f"{len(c['gaps']):5d}")
     for r in report.values():
-        lines += [f"GAP  {gap['id']}  {gap['description']}" for gap in r["gaps"]]
+        lines += [f"GAP  [{gap['kind']}] {gap['id']}  {gap['description']}" for gap in r["gaps"]]
         lines += [f"note {full_id} is listed as equivalent but is killed now: remove it from the list"
                   for full_id in r["listed_but_killed"]]
         lines += [f"note {full_id} is listed as equivalent but no longer generated: remove it from the list"

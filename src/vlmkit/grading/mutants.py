@@ -53,6 +53,7 @@ class Mutant:
     line: int
     description: str
     source: str  # the whole cell with the change made
+    kind: str = "syntactic"  # or "semantic" (semantic_mutants.py)
 
 
 def _text(node) -> str:
@@ -149,8 +150,8 @@ def _statement_mutations(node):
         yield "delete_statement", ast.Pass()
 
 
-class _Splicer:
-    """Replaces one node's source span with new text, keeping everything else byte for byte."""
+class Splicer:
+    """Replaces source spans with new text, keeping everything else byte for byte."""
 
     def __init__(self, source: str):
         self.lines = source.splitlines(keepends=True)
@@ -162,9 +163,23 @@ class _Splicer:
     def _at(self, line, col):
         return self.offsets[line - 1] + len(self.lines[line - 1].encode()[:col].decode())
 
+    def apply(self, edits):
+        """The source with every ((line, col), (end_line, end_col), text) edit made (spans apart)."""
+        text = self.source
+        for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+            text = text[:self._at(*start)] + new + text[self._at(*end):]
+        return text
+
     def replace(self, node, text, statement):
-        start, end = self._at(node.lineno, node.col_offset), self._at(node.end_lineno, node.end_col_offset)
-        return self.source[:start] + (text if statement else f"({text})") + self.source[end:]
+        span = ((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset))
+        return self.apply([(*span, text if statement else f"({text})")])
+
+
+def stable_id(operator: str, old_text: str, new_text: str, seen: dict) -> str:
+    """`<operator>:<hash>` over the change and how often the same change came before (`seen` counts)."""
+    key = (operator, old_text, new_text)
+    seen[key] = seen.get(key, 0) + 1
+    return f"{operator}:{hashlib.sha256(repr((*key, seen[key])).encode()).hexdigest()[:10]}"
 
 
 def _in_solution(node, solution_lines) -> bool:
@@ -174,7 +189,7 @@ def _in_solution(node, solution_lines) -> bool:
 def mutants(source: str, solution_lines=None) -> list[Mutant]:
     """All mutants of `source`, in a stable order; `solution_lines` (1-based) limits where."""
     tree = ast.parse(source)
-    splicer = _Splicer(source)
+    splicer = Splicer(source)
     found, seen = [], {}
     for node in ast.walk(tree):
         if not hasattr(node, "lineno") or not _in_solution(node, solution_lines):
@@ -191,9 +206,7 @@ def mutants(source: str, solution_lines=None) -> list[Mutant]:
                 ast.parse(changed)
             except SyntaxError:  # e.g. a deleted statement that was a block's only one
                 continue
-            key = (operator, old_text, new_text)
-            seen[key] = seen.get(key, 0) + 1
-            digest = hashlib.sha256(repr((*key, seen[key])).encode()).hexdigest()[:10]
             description = f"line {node.lineno}: {_short(old_text)}  →  {_short(new_text)}"
-            found.append(Mutant(f"{operator}:{digest}", operator, node.lineno, description, changed))
+            found.append(Mutant(stable_id(operator, old_text, new_text, seen), operator, node.lineno,
+                                description, changed))
     return found
