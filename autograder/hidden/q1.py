@@ -2,9 +2,9 @@
 computed here in the grader's process, gradients included.
 
 Unseen inputs: other batch sizes and widths, float64, a single pair (loss 0), a large scale,
-rectangular logits, non-square-symmetric logits, other clamp values, extreme and batched
-entropies (and a single row, whose entropy is 0-dim), another zero-shot problem and another
-training seed.
+rectangular logits (and their gradients), non-square-symmetric logits, other clamp values (and
+the scale's gradient below the cap), extreme and batched entropies (and a single row, whose
+entropy is 0-dim), another zero-shot problem and another training seed.
 """
 
 import math
@@ -13,7 +13,7 @@ from vlmkit.checks.q1 import (
                               clip_loss_matches,
                               directions_match,
                               entropy_match,
-                              logits_match,
+                              logits_and_grads_match,
                               mean_of_directions,
                               randn,
                               scale_clamped,
@@ -29,8 +29,8 @@ CHECKS = [
           {"tensors": [randn(13, 24, 12), randn(14, 24, 12), 100.0], "dtype": "float64"}),
     Check("q1.hidden.loss_single_pair", "loss_and_grads", clip_loss_matches(with_grads=True),
           {"tensors": [randn(15, 1, 6), randn(16, 1, 6), 1 / 0.07]}),
-    Check("q1.hidden.logits_rectangular", "tensors", logits_match,
-          {"tensors": [randn(17, 3, 4, scale=2.0), randn(18, 5, 4), 7.5]}),
+    Check("q1.hidden.logits_rectangular", "value_and_grads", logits_and_grads_match,
+          {"tensors": [randn(17, 3, 4, scale=2.0), randn(18, 5, 4), 7.5], "seed": 26}),
     Check("q1.hidden.directions_random", "directions", directions_match,
           {"logits": randn(19, 6, 6, scale=4.0)}),
     Check("q1.hidden.directions_mean_other", "symmetric", mean_of_directions,

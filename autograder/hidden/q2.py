@@ -1,7 +1,8 @@
 """Hidden checks for Q2 (instructor-only). The losses are compared with open_clip's SigLipLoss
 and ClipLoss, computed here in the grader's process, gradients included.
 
-Unseen inputs: other batch sizes and widths, a positive bias and another scale, a single pair,
+Unseen inputs: other batch sizes and widths, a positive bias and another scale (and the
+gradients of SigLipScale there), a single pair,
 float64, one device (the ring is the plain loss), one pair per device (1 × 1 blocks), more
 devices, and the all-gathered CLIP loss with gradients.
 """

@@ -5,9 +5,10 @@ Unseen sizes, seeds and inputs for the same transformers oracles, several module
 vision width equal to the bridge width (packed attention weights) and different from it, fewer
 patches than queries, one- and several-layer stacks, one head and several, batches of 1 to 4,
 inputs, queries or latents scaled down to 1e-3 (a norm's eps matters there), negative gate
-values; gradients with respect to every parameter; the prescribed
-initialisations (32 queries ~ normal(0, 0.02) by default, latents ~ standard normal, alphas
-exactly 0) on fresh modules of other sizes; count_parameters on modules with frozen parameters
+values; gradients with respect to every parameter and each input, with a gate closed (0) and
+open; the prescribed initialisations (32 queries ~ normal(0, 0.02) by default, latents ~ standard
+normal, alphas exactly 0) on fresh modules of other sizes, and their gradients (a closed gate's
+alpha must still get one); count_parameters on modules with frozen parameters
 and buffers; other "realistic" sizes for the report (LLaVA-1.5-13B / EVA-CLIP-g) and a tiny one.
 """
 
@@ -17,6 +18,7 @@ from vlmkit.checks.q3 import (
     counts_all_parameters,
     each_build,
     gate_is_shut,
+    gradients_at_init,
     latents_init,
     matches_reference,
     queries_init,
@@ -84,8 +86,9 @@ CHECKS = [
                        "calls": [[[1, 3, 32]]], "inspect": ["latents"]},
                       {"args": [16], "kwargs": {"depth": 1, "num_heads": 1, "num_latents": 100}, "seed": 35,
                        "calls": [[[2, 6, 16]]], "inspect": ["latents"]}]}),
-    Check("q3.hidden.gated_identity", "modules", each_build(both(alphas_start_at_zero, gate_is_shut)),
-          _gated(True, fresh=True, perturb=False, inspect=["alpha_xattn", "alpha_dense"])),
+    Check("q3.hidden.gated_identity", "modules",
+          each_build(both(alphas_start_at_zero, gate_is_shut, gradients_at_init("gated", "GatedCrossAttentionBlock"))),
+          _gated(True, fresh=True, perturb=False, inspect=["alpha_xattn", "alpha_dense"], grads_at_init=True)),
     Check("q3.hidden.gated_idefics", "modules", each_build(matches_reference("gated", "GatedCrossAttentionBlock")),
           {"builds": [{**b, "set": s} for b, s in zip(_gated(False)["builds"],
                                                           [{"alpha_xattn": -1.3, "alpha_dense": 2.1}, {}, {},

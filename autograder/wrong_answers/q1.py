@@ -85,6 +85,10 @@ WRONG = [
     ("summed over the batch instead of averaged", "q1_loss", loss_cell(loss='''
     image_to_text, text_to_image = directional_losses(clip_logits(image_emb, text_emb, logit_scale))
     return (image_to_text.sum() + text_to_image.sum()) / 2'''), {"q1_test_loss", "q1_test_symmetry"}),
+    ("logit scale taken out of the graph with .item() (it never learns)", "q1_loss", loss_cell(logits='''
+    image_emb = F.normalize(image_emb, dim=-1)
+    text_emb = F.normalize(text_emb, dim=-1)
+    return logit_scale.item() * image_emb @ text_emb.T'''), {"q1_test_loss", "q1_test_training"}),
     ("log-scale used as the scale (no exp)", "q1_temperature",
      temperature_cell(forward="self.log_scale.clamp(max=math.log(MAX_SCALE))"),
      {"q1_test_temperature", "q1_test_training"}),

@@ -104,10 +104,16 @@ WRONG = [
     ("bias initialised at +10", "q2_sigmoid", sigmoid_cell(bias_init="10.0"), {"q2_test_sigmoid"}),
     ("scale stored directly instead of its log", "q2_sigmoid",
      sigmoid_cell(log_init="10.0", forward="self.log_scale"), {"q2_test_sigmoid"}),
+    ("logit scale and bias turned into numbers with float() (neither learns)", "q2_sigmoid",
+     sigmoid_cell().replace("logit_scale * image_features @ text_features.T + logit_bias",
+                            "float(logit_scale) * image_features @ text_features.T + float(logit_bias)"),
+     {"q2_test_sigmoid"}),
     ("pair loss returns the sigmoid probability", "q2_pairs",
      pairs_cell("1.0 if is_match else -1.0", loss="torch.sigmoid"), {"q2_test_pairs"}),
     ("pair loss with negatives labelled 0", "q2_pairs", pairs_cell("1.0 if is_match else 0.0"),
      {"q2_test_pairs"}),
+    ("pair loss with the scale taken out of the graph with .item()", "q2_pairs",
+     pairs_cell("1.0 if is_match else -1.0").replace("logit_scale *", "logit_scale.item() *"), {"q2_test_pairs"}),
     ("ring forgets the device's own block", "q2_ring", '''
 def ring_siglip_loss(image_chunks, text_chunks, logit_scale, logit_bias, similarity=pairwise_similarity):
     devices, n = len(image_chunks), len(image_chunks[0])

@@ -76,6 +76,18 @@ WRONG = [
      mistake(GATED, ("torch.tanh(self.alpha_xattn)", "self.alpha_xattn"),
               ("torch.tanh(self.alpha_dense)", "self.alpha_dense")),
      {"q3_test_gated"}),
+    ("MLP: image features detached (no gradient back to the vision encoder)", "q3_mlp",
+     mistake(MLP, ("self.linear_1(image_features)", "self.linear_1(image_features.detach())")), {"q3_test_mlp"}),
+    ("Q-Former: image features detached in cross-attention", "q3_qformer",
+     mistake(QFORMER, ("self.cross_attn(q, image_features, image_features, need_weights=False)",
+                       "self.cross_attn(q, image_features.detach(), image_features.detach(), need_weights=False)")),
+     {"q3_test_qformer"}),
+    ("gate: block skipped while both gates are closed (the alphas get no gradient)", "q3_gated",
+     mistake(GATED, ("        h = self.norm_attn(x)\n",
+                     "        if not (self.alpha_xattn.any() or self.alpha_dense.any()):\n"
+                     "            return x  # tanh(0) = 0: both branches add nothing\n"
+                     "        h = self.norm_attn(x)\n")),
+     {"q3_test_gated"}),
     ("count_parameters counts tensors, not elements", "q3_report",
      mistake(REPORT, ("return sum(p.numel() for p in module.parameters())", "return len(list(module.parameters()))")),
      {"q3_test_report"}),

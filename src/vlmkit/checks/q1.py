@@ -41,6 +41,22 @@ def loss_and_grads(case, loss_fn):
     return {"loss": loss, "grads": [x.grad for x in inputs]}
 
 
+def seeded_weights(seed, shape):
+    """The weights of the seeded scalar sum(output * weights) whose gradients a probe records (float32,
+    as the judge redraws them)."""
+    return torch.randn(tuple(shape), generator=torch.Generator().manual_seed(seed))
+
+
+def value_and_grads(case, function):
+    """The function's output on the case's tensors and the gradients of sum(output * seeded weights)
+    with respect to each input (None where none reaches it)."""
+    inputs = [as_tensor(a, case.get("dtype", "float32")).requires_grad_() for a in case["tensors"]]
+    value = function(*inputs)
+    if isinstance(value, torch.Tensor) and value.requires_grad:
+        (value * seeded_weights(case["seed"], value.shape).to(value.dtype)).sum().backward()
+    return {"value": value, "grads": [x.grad for x in inputs]}
+
+
 def directions(case, directional_losses):
     image_to_text, text_to_image = directional_losses(as_tensor(case["logits"]))
     return {"image_to_text": image_to_text, "text_to_image": text_to_image}
@@ -66,12 +82,19 @@ def scale_init(case, LogitScale):
 
 
 def scale_clamp(case, LogitScale):
-    module, values = LogitScale(), []
+    """LogitScale() and its gradient with respect to log_scale, with log_scale set to each of
+    case["log_values"] (None where no gradient reaches it)."""
+    module, values, grads = LogitScale(), [], []
     for log_value in case["log_values"]:
         with torch.no_grad():
             module.log_scale.fill_(log_value)
-        values.append(as_float(module()))
-    return values
+        module.zero_grad(set_to_none=True)
+        value = module()
+        values.append(as_float(value))
+        if isinstance(value, torch.Tensor) and value.requires_grad:
+            value.sum().backward()
+        grads.append(module.log_scale.grad)
+    return {"values": values, "grads": grads}
 
 
 def entropy_curve(case, softmax_entropy):
@@ -80,15 +103,18 @@ def entropy_curve(case, softmax_entropy):
 
 
 def training(case, clip_loss, LogitScale, zero_shot_probs):
+    """Train the toy CLIP with the learner's loss and scale; the history, and zero_shot_probs on the
+    trained model's embeddings of toy test images and of the class prompts."""
     model, history = train_toy_clip(clip_loss, LogitScale(), case["steps"], seed=case["seed"])
-    images, labels = toy_test_set(case["test_size"], case["seed"] + 1)
+    images, _ = toy_test_set(case["test_size"], case["seed"] + 1)
     with torch.no_grad():
-        probs = zero_shot_probs(model.encode_image(images), model.encode_text(class_prompts()),
-                                torch.tensor(history["scale"][-1]))
-    return {**history, "probs": probs, "labels": labels}
+        image_emb, prompt_emb = model.encode_image(images), model.encode_text(class_prompts())
+        probs = zero_shot_probs(image_emb, prompt_emb, torch.tensor(history["scale"][-1]))
+    return {**history, "image_emb": image_emb, "prompt_emb": prompt_emb, "probs": probs}
 
 
-PROBES = {"tensors": tensors, "loss_and_grads": loss_and_grads, "directions": directions,
+PROBES = {"tensors": tensors, "loss_and_grads": loss_and_grads, "value_and_grads": value_and_grads,
+          "directions": directions,
           "symmetric": symmetric, "scale_init": scale_init, "scale_clamp": scale_clamp,
           "entropy_curve": entropy_curve, "training": training}
 
@@ -198,6 +224,19 @@ def logits_match(case, output):
     return message and message + diagnose(output, _logits_mistakes(image, text, scale))
 
 
+def logits_and_grads_match(case, output):
+    """clip_logits' values, then the gradients of a seeded weighted sum of them with respect to the
+    image embeddings, the text embeddings and logit_scale (float64 reference)."""
+    message = logits_match(case, output["value"])
+    if message:
+        return message
+    image, text, scale = (as_double(a).requires_grad_() for a in case["tensors"])
+    logits = scale * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
+    (logits * seeded_weights(case["seed"], logits.shape).double()).sum().backward()
+    return grads_match(output, [x.grad.numpy() for x in (image, text, scale)],
+                       ("the image embeddings", "the text embeddings", "logit_scale"), "a weighted sum of clip_logits")
+
+
 def _direction_hints(i2t, t2i):
     return {"the two directions are swapped: image_to_text[i] is row i's cross-entropy": [t2i, i2t],
             "text_to_image is the same as image_to_text: it must use the columns (logits.T)": [i2t, i2t],
@@ -265,9 +304,24 @@ def scale_at_init(case, output):
 
 
 def scale_clamped(case, output):
+    """The scale is exp(log_scale) capped at 100, and below the cap its gradient with respect to
+    log_scale is the scale itself. At and above the cap either gradient is right: 0 (a clamp in
+    forward) or the scale (the parameter clamped in place, as open_clip's training loop does)."""
     expected = [min(math.exp(v), 100.0) for v in case["log_values"]]
-    message = compare.close(output, expected, f"LogitScale() with log_scale set to {case['log_values']}")
-    return message and message + " — the scale is exp(log_scale), capped at 100"
+    message = compare.close(output["values"], expected, f"LogitScale() with log_scale set to {case['log_values']}")
+    if message:
+        return message + " — the scale is exp(log_scale), capped at 100"
+    for log_value, grad in zip(case["log_values"], output["grads"]):
+        if log_value >= math.log(100.0) - 1e-3:
+            continue
+        if grad is None:
+            return (f"no gradient reaches log_scale when it is set to {log_value:g}: return a tensor computed "
+                    "from it (no .item(), no in-place copy of its value)")
+        message = compare.close(scalar(grad), math.exp(log_value), f"d LogitScale() / d log_scale at log_scale = "
+                                f"{log_value:g}", atol=1e-4)
+        if message:
+            return message + " — below the cap, d scale / d log_scale equals the scale (d eˣ/dx = eˣ)"
+    return None
 
 
 def _entropy_mistakes(logits):
@@ -308,7 +362,18 @@ def zero_shot_match(case, output):
             torch.softmax(scale * unit[0] @ unit[1].T, 0).numpy()})
 
 
+RISE = 1.8  # the toy scale's peak over its start: 2.48 to 5.82 in correct runs, 1.32 at most for a scale
+# learned directly instead of its log (tests/checks/test_q1_training.py)
+LOSS_DROP = 0.1  # the last 20 steps' loss over the first step's: correct runs end at 0.01 and below
+
+
 def scale_rises(case, output):
+    """The toy training does what the spec promises: the scale starts at 1/0.07, stays under the
+    cap, rises (its peak at least RISE times its start, and it ends above its start) and the loss
+    falls; zero_shot_probs on the trained embeddings matches the reference's. Nothing here depends
+    on how well the toy model classifies: float rounding alone moves a correct run's held-out
+    zero-shot accuracy between 0.67 and 0.98. The margins on both sides of RISE and LOSS_DROP,
+    over seeds and rounding, are measured in tests/checks/test_q1_training.py."""
     scale, loss = np.asarray(output["scale"], float), np.asarray(output["loss"], float)
     if not (np.all(np.isfinite(scale)) and np.all(np.isfinite(loss))):
         return "training produced NaN or inf"
@@ -316,19 +381,17 @@ def scale_rises(case, output):
         return f"the scale should start at 1/0.07 ≈ 14.29, it started at {scale[0]:.4g}"
     if scale.max() > 100 + 1e-3:
         return f"the scale reached {scale.max():.4g}: it must be clamped at 100"
-    if scale[-1] < 1.6 * scale[0]:
-        return (f"the learned scale went from {scale[0]:.3g} to {scale[-1]:.3g}: with a correct loss "
-                "it grows as the embeddings align — does clip_loss multiply the cosines by "
-                "logit_scale, and does LogitScale learn the scale's log?")
-    if loss[-20:].mean() > 0.1 * loss[0]:
+    if scale.max() < RISE * scale[0] or scale[-1] <= scale[0]:
+        return (f"the learned scale went from {scale[0]:.3g} to {scale[-1]:.3g} (at most {scale.max():.3g}): with a "
+                f"correct loss it rises as the embeddings align, to well over {RISE:g} times its start — does "
+                "clip_loss multiply the cosines by logit_scale, and does LogitScale learn the scale's log?")
+    if loss[-20:].mean() > LOSS_DROP * loss[0]:
         return f"the training loss fell only from {loss[0]:.3g} to {loss[-20:].mean():.3g}"
     probs = np.asarray(output["probs"], float)
     if probs.shape != (case["test_size"], len(CLASSES)):
         return f"zero_shot_probs returned shape {probs.shape}, expected (images, classes)"
-    accuracy = float(np.mean(probs.argmax(-1) == np.asarray(output["labels"])))
-    if accuracy < 0.9:
-        return f"zero-shot accuracy on the toy test set is only {accuracy:.2f}"
-    return None
+    expected = ref_zero_shot(output["image_emb"], output["prompt_emb"], scale[-1])
+    return compare.close(probs, expected, "zero_shot_probs on the trained model's embeddings", atol=1e-4)
 
 
 # ---------------------------------------------------------------- inputs and visible checks

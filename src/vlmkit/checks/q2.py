@@ -48,14 +48,20 @@ def scale_init(case, SigLipScale):
 
 
 def scale_values(case, SigLipScale):
-    """(t, b) returned with log_scale and bias set to each of case["values"]."""
-    module, out = SigLipScale(), []
+    """(t, b) returned with log_scale and bias set to each of case["values"], and the gradients of
+    t + b with respect to [log_scale, bias] (None where none reaches one)."""
+    module, values, grads = SigLipScale(), [], []
     for log_scale, bias in case["values"]:
         with torch.no_grad():
             module.log_scale.fill_(log_scale)
             module.bias.fill_(bias)
-        out.append([as_float(x) for x in module()])
-    return out
+        module.zero_grad(set_to_none=True)
+        t, b = module()
+        values.append([as_float(t), as_float(b)])
+        if any(isinstance(x, torch.Tensor) and x.requires_grad for x in (t, b)):
+            (t + b).sum().backward()
+        grads.append([module.log_scale.grad, module.bias.grad])
+    return {"values": values, "grads": grads}
 
 
 def pairs(case, pair_loss, siglip_loss):
@@ -188,9 +194,21 @@ def sigmoid_scale_at_init(case, output):
 
 
 def scale_follows_parameters(case, output):
+    """(t, b) = (exp(log_scale), bias) whatever values the parameters hold, and d(t + b) reaches
+    both: exp(log_scale) for log_scale, 1 for the bias."""
     expected = [[math.exp(log_scale), bias] for log_scale, bias in case["values"]]
-    message = compare.close(output, expected, "SigLipScale() with log_scale and bias set to other values")
-    return message and message + " — it should return (exp(log_scale), bias) for whatever values they hold"
+    message = compare.close(output["values"], expected, "SigLipScale() with log_scale and bias set to other values")
+    if message:
+        return message + " — it should return (exp(log_scale), bias) for whatever values they hold"
+    for (log_scale, bias), grads in zip(case["values"], output["grads"]):
+        where = f"with log_scale = {log_scale:g} and bias = {bias:g}"
+        if any(g is None for g in grads):
+            return f"no gradient reaches log_scale or bias {where}: return tensors computed from them (no .item())"
+        message = compare.close([scalar(g) for g in grads], [math.exp(log_scale), 1.0],
+                                f"d(t + b)/d(log_scale, bias) {where}", atol=1e-4)
+        if message:
+            return message + " — t must be exp(log_scale) and b the bias itself"
+    return None
 
 
 def _pair_mistakes(image, text, t, b):

@@ -1,19 +1,22 @@
 """Q3 — bridges between a vision encoder and an LLM: probes and visible checks.
 
 The probe builds the learner's module from a case (constructor arguments, seed), records the
-fresh module (its output, the initial values of the parameters the docstring prescribes), then
-moves EVERY parameter (norm weights and biases, gates and queries included) by seeded noise, so
-that each one matters, runs it again and takes the parameters' gradients. The judge, in the
-grader's process, builds the transformers reference from a tiny config, loads the learner's
-(moved) weights (names mapped below) and compares outputs and gradients on the same inputs:
+fresh module (its output, the initial values of the parameters the docstring prescribes, its
+gradients), then moves EVERY parameter (norm weights and biases, gates and queries included) by
+seeded noise, so that each one matters, runs it again and takes the gradients of a seeded scalar
+of the output with respect to every parameter and each input. The judge, in the grader's
+process, builds the transformers reference from a tiny config, loads the learner's weights
+(fresh or moved; names mapped below) and compares outputs and gradients on the same inputs:
 - MLPProjector            → LlavaMultiModalProjector
 - QFormerBridge           → Blip2QFormerModel (cross-attention in every layer, no text branch)
                             + a linear projection (BLIP-2's language_projection)
 - PerceiverResampler      → IdeficsPerceiverResampler (head_dim = dim / num_heads)
 - GatedCrossAttentionBlock→ IdeficsGatedCrossAttentionLayer (scalar alphas)
 Initialisations the docstrings prescribe (queries normal(0, 0.02), latents standard normal,
-alphas 0) are judged on the fresh module. A failing output or count names the known mistake that
-explains it where one does (q3_mistakes). See shared reference-conventions, Q3.
+alphas 0) are judged on the fresh module, and so are its gradients: a gated block that skips a
+branch while its gate is closed returns the right values, but its alpha gets no gradient and the
+gate can never open. A failing output or count names the known mistake that explains it where
+one does (q3_mistakes). See shared reference-conventions, Q3.
 """
 
 import math
@@ -28,6 +31,10 @@ from vlmkit.grading.registry import Check
 
 NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
 ATOL = 2e-5  # a bridge's output vs the reference's (float32 through a few layers)
+MOVED = "with every parameter moved off its initial value"
+AT_INIT = "at initialisation"
+INPUTS = {"mlp": ("image_features",), "qformer": ("image_features",), "perceiver": ("context",),
+          "gated": ("x", "visual")}  # each forward's inputs, as the docstrings name them
 
 
 def references():
@@ -63,41 +70,52 @@ def _perturb(m, seed):
 
 
 def _gradients(m, case):
-    """Gradients of sum(output * seeded weights) on call 0 with respect to every parameter (None
-    where no gradient reaches it)."""
+    """Gradients of sum(output * seeded weights) on call 0 with respect to every parameter and each
+    input (None where no gradient reaches one). The inputs enter as copies of leaves, as an
+    encoder's activations would."""
+    leaves = [x.requires_grad_() for x in call_inputs(case, 0)]
+    m.zero_grad(set_to_none=True)
     try:
         with torch.enable_grad():
-            out = m(*call_inputs(case, 0))
+            out = m(*[x.clone() for x in leaves])
             (out * randn(case["seed"] * 100 + 99, out.shape)).sum().backward()
     except RuntimeError:  # nothing in the output requires grad
         pass
-    return {n: None if p.grad is None else p.grad.detach().clone() for n, p in m.named_parameters()}
+    grad = lambda t: None if t.grad is None else t.grad.detach().clone()  # noqa: E731
+    return {"params": {n: grad(p) for n, p in m.named_parameters()}, "inputs": [grad(x) for x in leaves]}
+
+
+def _state(m):
+    return {k: v.detach().clone() for k, v in m.state_dict().items()}
 
 
 def module(case, cls):
     """Build cls(*args, **kwargs) seeded; record the named parameters, the fresh values of those in
-    case["inspect"], the fresh outputs when case["fresh"]; then (unless case["perturb"] is False)
-    move every parameter by seeded noise, set those in case["set"], scale those in case["scale"],
-    run each call again and take the parameters' gradients."""
+    case["inspect"], the fresh outputs when case["fresh"], the fresh state and its gradients when
+    case["grads_at_init"]; then (unless case["perturb"] is False) move every parameter by seeded
+    noise, set those in case["set"], scale those in case["scale"], run each call again and take
+    the gradients."""
     torch.manual_seed(case["seed"])
     m = cls(*case["args"], **case.get("kwargs", {})).eval()
     named = dict(m.named_parameters())
     record = {"params": list(named), "trainable": [n for n, p in named.items() if p.requires_grad],
               "fresh": {n: named[n].detach().clone() for n in case.get("inspect", ()) if n in named}}
     calls = range(len(case["calls"]))
-    with torch.no_grad():
-        if case.get("fresh"):
+    if case.get("fresh"):
+        with torch.no_grad():
             record["init"] = [m(*call_inputs(case, i)) for i in calls]
-        if case.get("perturb", True):
+    if case.get("grads_at_init"):  # a closed gate must still pass a gradient to alpha
+        record["at_init"] = {"state": _state(m), "grads": _gradients(m, case)}
+    if case.get("perturb", True):
+        with torch.no_grad():
             _perturb(m, case["seed"] + 7)
             for name, value in case.get("set", {}).items():
                 m.get_parameter(name).fill_(value)
             for name, factor in case.get("scale", {}).items():  # e.g. small queries: a norm's eps matters
                 m.get_parameter(name).mul_(factor)
             record["out"] = [m(*call_inputs(case, i)) for i in calls]
-    if case.get("perturb", True):
         record["grads"] = _gradients(m, case)
-    record["state"] = {k: v.detach().clone() for k, v in m.state_dict().items()}
+    record["state"] = _state(m)
     return record
 
 
@@ -142,13 +160,36 @@ def _learned(kind, what, case, output):
     return None
 
 
+class WrongWeights(Exception):
+    """The learner's state_dict does not fit the reference; the message says what to change."""
+
+
+def _loaded(kind, what, case, state):
+    """(the learner's weights, the reference holding them as a function of its inputs, how to call
+    it) for the learner's `state`; WrongWeights when a name or shape does not fit."""
+    refs = references()
+    weights = refs.Weights(state)
+    try:
+        ref, ref_state, forward = refs.BRIDGES[kind][0](case, weights)
+    except KeyError as err:
+        raise WrongWeights(f"{what}: your module has no parameter {err} — name the parts as the docstring says "
+                           "(the test copies your weights into the reference by these names)") from None
+    if set(weights.state) - weights.used:
+        raise WrongWeights(f"{what}: your module has parameters that the reference does not have "
+                           "(compare your attributes, and where the docstring says bias=False, with the docstring)")
+    wrong = [k for k, v in ref.state_dict().items() if k in ref_state and tuple(ref_state[k].shape) != tuple(v.shape)]
+    if wrong:
+        raise WrongWeights(f"{what}: a parameter has the wrong shape (the one copied into the reference's {wrong[0]})")
+    return weights, _caller(ref, ref_state), forward
+
+
 def matches_reference(kind, what):
     """Judge: right output shapes, learned parameters registered as (trainable) parameters of the
-    documented shapes, and the same outputs and parameter gradients as the transformers reference
-    holding the learner's (moved) weights."""
+    documented shapes, and the same outputs and gradients (every parameter, each input) as the
+    transformers reference holding the learner's (moved) weights."""
     def judge(case, output):
         refs = references()
-        run, out_shape, shape_rule, _ = refs.BRIDGES[kind]
+        _, out_shape, shape_rule, _ = refs.BRIDGES[kind]
         sizes = refs.sizes(case, kind)
         outputs = output["out"]
         for i, shapes in enumerate(case["calls"]):
@@ -157,19 +198,10 @@ def matches_reference(kind, what):
         message = _learned(kind, what, case, output)
         if message:
             return message
-        weights = refs.Weights(output["state"])
         try:
-            ref, state, forward = run(case, weights)
-        except KeyError as err:
-            return (f"{what}: your module has no parameter {err} — name the parts as the docstring says "
-                    "(the test copies your weights into the reference by these names)")
-        if set(weights.state) - weights.used:
-            return (f"{what}: your module has parameters that the reference does not have "
-                    "(compare your attributes, and where the docstring says bias=False, with the docstring)")
-        wrong = [k for k, v in ref.state_dict().items() if k in state and tuple(state[k].shape) != tuple(v.shape)]
-        if wrong:
-            return f"{what}: a parameter has the wrong shape (the one copied into the reference's {wrong[0]})"
-        call = _caller(ref, state)
+            weights, call, forward = _loaded(kind, what, case, output["state"])
+        except WrongWeights as err:
+            return str(err)
         with torch.no_grad():
             for i in range(len(case["calls"])):
                 message = compare.close(outputs[i], forward(call, *call_inputs(case, i)).numpy(),
@@ -177,7 +209,20 @@ def matches_reference(kind, what):
                                         "initial value) vs the reference's", atol=ATOL)
                 if message:
                     return message + _known_mistake(kind, case, weights, outputs[i], call_inputs(case, i))
-        return _same_gradients(what, case, output, weights, forward(call, *call_inputs(case, 0)))
+        return _same_gradients(kind, what, case, output["grads"], (weights, call, forward), MOVED)
+
+    return judge
+
+
+def gradients_at_init(kind, what):
+    """Judge: the fresh module's gradients (every parameter, each input; probe case with
+    "grads_at_init") equal the reference's holding the same fresh weights."""
+    def judge(case, output):
+        try:
+            reference = _loaded(kind, what, case, output["at_init"]["state"])
+        except WrongWeights as err:
+            return str(err)
+        return _same_gradients(kind, what, case, output["at_init"]["grads"], reference, AT_INIT)
 
     return judge
 
@@ -201,25 +246,36 @@ def _known_mistake(kind, case, weights, output, inputs):
     return diagnose(output, candidates, atol=ATOL)
 
 
-def _same_gradients(what, case, output, weights, out):
-    """The learner's parameter gradients (from the probe) vs the reference's, both of
-    sum(output * seeded weights) on call 0."""
+def _same_gradients(kind, what, case, grads, reference, when):
+    """The learner's gradients (from the probe) with respect to every parameter and each input vs
+    the reference's, both of sum(output * seeded weights) on call 0; `when` names the parameters'
+    values ("at initialisation" or moved). A gradient that is missing or all zero where the
+    reference's is not gets its own message: nothing before that point can learn."""
+    weights, call, forward = reference
     names = sorted(weights.used)
+    inputs = [x.requires_grad_() for x in call_inputs(case, 0)]
+    out = forward(call, *inputs)
     loss = (out * randn(case["seed"] * 100 + 99, out.shape)).sum()
-    expected = torch.autograd.grad(loss, [weights.state[n] for n in names], allow_unused=True)
-    for name, exp in zip(names, expected):
-        exp = torch.zeros_like(weights.state[name]) if exp is None else exp
-        got = output["grads"].get(name)
-        if got is None:
-            if torch.any(exp != 0):
-                return (f"{what}: no gradient reaches {name} — is something detached, or computed under "
-                        "torch.no_grad(), on the way to the output?")
-            continue
+    wrt = [weights.state[n] for n in names] + inputs
+    expected = torch.autograd.grad(loss, wrt, allow_unused=True)
+    got = [grads["params"].get(n) for n in names] + grads["inputs"]
+    labels = names + [f"the input {n}" for n in INPUTS[kind]]
+    gates = references().learned_parameters(case, kind) if kind == "gated" else {}
+    for label, tensor, exp, mine in zip(labels, wrt, expected, got):
+        exp = torch.zeros_like(tensor) if exp is None else exp.detach()
+        absent = mine is None or not np.any(mine)
         scale = max(1.0, float(exp.abs().max()))
-        message = compare.close(got, exp.numpy(), f"{what}: the gradient with respect to {name}",
-                                atol=1e-4 * scale, rtol=1e-3)
-        if message:
-            return message + " (the outputs match: is something detached on the way?)"
+        message = compare.close(np.zeros(tuple(exp.shape)) if mine is None else mine, exp.numpy(),
+                                f"{what}: the gradient {when} with respect to {label}", atol=1e-4 * scale, rtol=1e-3)
+        if not message:
+            continue
+        if absent and label in gates and not torch.any(tensor != 0):
+            return (f"{what}: the gate {label} receives no gradient {when} (tanh(0) = 0 must still pass a "
+                    "gradient to alpha): do not skip the branch when the gate is closed")
+        if absent:
+            return (f"{what}: no gradient reaches {label} {when} — is something detached, or computed under "
+                    "torch.no_grad(), on the way to the output?")
+        return message + " (the outputs match: is something detached on the way?)"
     return None
 
 
@@ -366,19 +422,23 @@ REALISTIC = {"vision_dim": 1024, "text_dim": 4096,
              "gated": {"num_layers": 8, "num_heads": 32, "hidden_dim": 11008}}
 
 CHECKS = [
-    Check("q3.mlp.llava", "module", matches_reference("mlp", "MLPProjector"),
-          {"args": [12, 20], "seed": 1, "calls": [[[2, 7, 12]]]}),
+    Check("q3.mlp.llava", "module", both(matches_reference("mlp", "MLPProjector"),
+                                         gradients_at_init("mlp", "MLPProjector")),
+          {"args": [12, 20], "seed": 1, "calls": [[[2, 7, 12]]], "grads_at_init": True}),
     Check("q3.qformer.blip2", "module",
-          both(queries_init, matches_reference("qformer", "QFormerBridge")),
+          both(queries_init, matches_reference("qformer", "QFormerBridge"),
+               gradients_at_init("qformer", "QFormerBridge")),
           {"args": [12, 20], "kwargs": {"dim": 16, "num_layers": 2, "num_heads": 2}, "seed": 2,
-           "calls": [[[1, 576, 12]], [[2, 9, 12]]], "inspect": ["query_tokens"]}),
+           "calls": [[[1, 576, 12]], [[2, 9, 12]]], "inspect": ["query_tokens"], "grads_at_init": True}),
     Check("q3.perceiver.idefics", "module",
-          both(latents_init, matches_reference("perceiver", "PerceiverResampler")),
+          both(latents_init, matches_reference("perceiver", "PerceiverResampler"),
+               gradients_at_init("perceiver", "PerceiverResampler")),
           {"args": [16], "kwargs": {"depth": 2, "num_heads": 2, "num_latents": 8}, "seed": 3,
-           "calls": [[[2, 5, 16]], [[1, 50, 16]]], "inspect": ["latents"]}),
-    Check("q3.gated.identity_at_init", "module", both(alphas_start_at_zero, gate_is_shut),
+           "calls": [[[2, 5, 16]], [[1, 50, 16]]], "inspect": ["latents"], "grads_at_init": True}),
+    Check("q3.gated.identity_at_init", "module",
+          both(alphas_start_at_zero, gate_is_shut, gradients_at_init("gated", "GatedCrossAttentionBlock")),
           {"args": [16, 12, 2, 24], "seed": 4, "calls": [[[2, 6, 16], [2, 8, 12]]], "fresh": True,
-           "perturb": False, "inspect": ["alpha_xattn", "alpha_dense"]}),
+           "perturb": False, "inspect": ["alpha_xattn", "alpha_dense"], "grads_at_init": True}),
     Check("q3.gated.idefics", "module", matches_reference("gated", "GatedCrossAttentionBlock"),
           {"args": [16, 12, 2, 24], "seed": 5, "calls": [[[2, 6, 16], [2, 8, 12]]],
            "set": {"alpha_xattn": 0.7, "alpha_dense": -0.4}}),
