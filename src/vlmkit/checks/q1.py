@@ -350,16 +350,21 @@ def entropy_falls(case, output):
     return message + diagnose(output, {hint: [m[hint].mean() for m in mistakes] for hint in mistakes[0]})
 
 
+def _zero_shot_mistakes(image, classes, scale):
+    """hint → the probabilities a common mistake in zero_shot_probs gives."""
+    unit = [F.normalize(as_double(x), dim=-1) for x in (image, classes)]
+    return {
+        **{hint: torch.softmax(logits, -1).numpy()
+           for hint, logits in _logits_mistakes(image, classes, scale).items()},
+        "softmax over the classes of each image (the last dimension), not over the images":
+            torch.softmax(scale * unit[0] @ unit[1].T, 0).numpy()}
+
+
 def zero_shot_match(case, output):
     image, classes, scale = case["tensors"]
     expected = ref_zero_shot(image, classes, scale)
     message = compare.close(output, expected, "zero_shot_probs")
-    unit = [F.normalize(as_double(x), dim=-1) for x in (image, classes)]
-    return message and message + diagnose(output, {
-        **{hint: torch.softmax(logits, -1).numpy()
-           for hint, logits in _logits_mistakes(image, classes, scale).items()},
-        "softmax over the classes of each image (the last dimension), not over the images":
-            torch.softmax(scale * unit[0] @ unit[1].T, 0).numpy()})
+    return message and message + diagnose(output, _zero_shot_mistakes(image, classes, scale))
 
 
 RISE = 1.8  # the toy scale's peak over its start: 2.48 to 5.82 in correct runs, 1.32 at most for a scale
@@ -390,8 +395,10 @@ def scale_rises(case, output):
     probs = np.asarray(output["probs"], float)
     if probs.shape != (case["test_size"], len(CLASSES)):
         return f"zero_shot_probs returned shape {probs.shape}, expected (images, classes)"
-    expected = ref_zero_shot(output["image_emb"], output["prompt_emb"], scale[-1])
-    return compare.close(probs, expected, "zero_shot_probs on the trained model's embeddings", atol=1e-4)
+    image, classes = output["image_emb"], output["prompt_emb"]
+    message = compare.close(probs, ref_zero_shot(image, classes, scale[-1]),
+                            "zero_shot_probs on the trained model's embeddings", atol=1e-4)
+    return message and message + diagnose(probs, _zero_shot_mistakes(image, classes, scale[-1]), atol=1e-4)
 
 
 # ---------------------------------------------------------------- inputs and visible checks
