@@ -340,6 +340,9 @@ CHECKS = [
     Check("capstone.hidden.errors_random", "errors_fake", errors_match_reference, fake_world(103)),
     Check("capstone.hidden.errors_competing", "errors_fake", errors_match_reference, competing_world()),
     Check("capstone.hidden.errors_says_nothing", "errors_fake", errors_match_reference, says_nothing_world(106)),
+    # as many samples as the visible example, other contents: an answer kept from an earlier call
+    # under a key that does not identify the input (its length) shows here
+    Check("capstone.hidden.errors_same_size", "errors_fake", errors_match_reference, fake_world(108, n=4)),
     Check("capstone.hidden.pipeline_resized", "pipeline_resized",
           _boxes_follow_pixels,
           {"indices": [0, 42, 84, 126], "size": [320, 200]}),  # not a multiple of the input size

@@ -44,6 +44,8 @@ CHECKS = [
           {"tensors": [*features(15, 1, 5), 20.0, -5.0], "dtype": "float64"}),
     Check("q2.hidden.pairs_large_logits", "pairs", pairs_decompose,
           {"tensors": [*features(25, 6, 3), 500.0, -40.0]}),
+    Check("q2.hidden.pairs_one_feature", "pairs", pairs_decompose,  # D = 1: nothing to squeeze away
+          {"tensors": [*features(32, 3, 1), 5.0, -1.0]}),
     Check("q2.hidden.pairs_grads", "pair_grads", pair_grads_match,
           {"tensors": [*features(30, 4, 5), 12.0, -6.0],
            "pairs": [[0, 0], [0, 1], [1, 0], [2, 2], [2, 1], [1, 3], [3, 3], [3, 0]]}),
@@ -67,4 +69,10 @@ CHECKS = [
           {"tensors": [*features(23, 10, 4), 1 / 0.07], "devices": 5, "dtype": "float64"}),
     Check("q2.hidden.gathered_one_device", "chunked", gathered_matches(with_grads=True),
           {"tensors": [*features(29, 6, 5), 50.0], "devices": 1}),
+    # as many devices as the visible checks, other features: an answer kept from an earlier call
+    # under a key that does not identify the input (the number of chunks) shows here
+    Check("q2.hidden.local_same_devices", "chunked", local_clip_matches,
+          {"tensors": [*features(30, 8, 6), 10.0], "devices": 4}),
+    Check("q2.hidden.gathered_same_devices", "chunked", gathered_matches(with_grads=False),
+          {"tensors": [*features(31, 8, 6), 10.0], "devices": 4}),
 ]

@@ -329,6 +329,10 @@ def local_clip_matches(case, output):
         return message + diagnose(output["loss"], {
             "it matches the full-batch CLIP loss: here each device must use its own chunk alone "
             "(that is the point: see how far it is from the full loss)": open_clip_loss("clip", case["tensors"])[0]})
+    own = {frozenset((f"I{i}", f"T{i}")) for i in range(d)}
+    if {frozenset(block[:2]) for block in output["blocks"]} != own:
+        return ("local_clip_loss must build each device's block of logits with `similarity` (the argument "
+                "it is given), from that device's own image and text chunks only")
     if not case.get("grads"):
         return None
     grads = [np.concatenate([g[k] for _, g in per_device]) / d for k in range(2)]
