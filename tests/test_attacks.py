@@ -69,9 +69,18 @@ def _payload_text() -> str:
     return "\n".join([json.dumps([vars(a) for a in ATTACKS.values()]), A.snoop(0, "", ""), A.vandal("")])
 
 
+def _generated(check_id: str) -> bool:
+    """A check on inputs drawn by grading/generated.py: its smallest failing input is quoted in the
+    feedback by design (issue 21), so those inputs are not secrets."""
+    return check_id.endswith("_generated")
+
+
 def _public_text() -> str:
-    """What feedback may legitimately show: the course's notebooks, visible cases, the payloads."""
-    parts = [json.dumps([c.case for q in ("q5", "q6") for c in registry.visible_checks(q).values()])]
+    """What feedback may legitimately show: the course's notebooks, visible cases, generated inputs,
+    the payloads."""
+    parts = [json.dumps([c.case for q in ("q5", "q6") for c in registry.visible_checks(q).values()]),
+             json.dumps([c.case for q in ("q5", "q6")
+                         for c in registry.hidden_checks(q, paths.HIDDEN_CHECKS).values() if _generated(c.id)])]
     for nb in (A.Q5, A.Q6):
         parts += [(paths.NOTEBOOKS / "checkpoint" / nb).read_text(), (paths.SOLUTIONS / "checkpoint" / nb).read_text()]
     return "\n".join(parts + [_payload_text()])
@@ -80,7 +89,7 @@ def _public_text() -> str:
 def _hidden_markers() -> list[str]:
     """Tokens of the hidden checks' inputs that appear nowhere public, and hidden-module source text."""
     cases = json.dumps([c.case for q in ("q5", "q6")
-                        for c in registry.hidden_checks(q, paths.HIDDEN_CHECKS).values()])
+                        for c in registry.hidden_checks(q, paths.HIDDEN_CHECKS).values() if not _generated(c.id)])
     tokens = set(re.findall(r"\d+\.\d{3,}|\d{5,}", cases)) | {"traffic light", "detect cat"}
     public = _public_text()
     source = ["def ref_", "PARSE_TEXT", "PALI_TEXT", "match_reference(ref_"]
