@@ -18,9 +18,9 @@ from vlmkit.grading.contract_judge import contract_message
 from vlmkit.grading.contracts import NOTEBOOK, CheckWatch
 
 
-def _run(probe, *subjects, batchwise=None):
+def _run(probe, *subjects, batchwise=None, replayed_once=()):
     """One check's probe on watched stand-ins: (what it returned, the facts as the grader reads them)."""
-    watch = CheckWatch(batchwise)
+    watch = CheckWatch(batchwise, replayed_once)
     try:
         result = probe(*watch.wrap(subjects))
     finally:
@@ -61,6 +61,20 @@ def test_an_answer_kept_from_an_earlier_call_is_found_by_the_replay():
     _run(lambda f: f([7, 7]), total)
     _, facts = _run(lambda f: f([3]), total)
     assert "gives another answer for the same input on a later call" in contract_message(facts, {})
+
+
+def test_a_function_declared_replayed_once_is_replayed_for_state_in_one_check_only():
+    def report(sizes):
+        return sum(sizes)
+
+    states = []
+    for sizes in ([1, 2], [3], [4, 5], [6]):
+        _, facts = _run(lambda f: f(sizes), report, replayed_once={"report": "costly"})
+        states.append(sum(r["contract"] == "state" for r in facts["replays"]))
+    assert states == [0, 1, 0, 0]
+    NOTEBOOK.__init__()
+    assert [sum(r["contract"] == "state" for r in _run(lambda f: f(s), report)[1]["replays"])
+            for s in ([1, 2], [3], [4, 5])] == [0, 1, 1]  # undeclared: once in every later check
 
 
 def test_replays_leave_the_notebooks_random_generators_as_they_were():

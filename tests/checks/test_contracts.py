@@ -89,3 +89,12 @@ def test_the_solution_keeps_every_contract_and_is_replayed(question):
     broken = {r["check"]: contract_message(r["contracts"], in_place) for r in records}
     assert not {k: v for k, v in broken.items() if v}
     assert any(replay["contract"] == "state" for r in records for replay in r["contracts"]["replays"])
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_declarations_name_functions_the_checks_watch(question):
+    """BATCHWISE, REPLAYED_ONCE and UPDATES_IN_PLACE name callables the solution's checks called
+    (a renamed function would silently lose its declaration)."""
+    called = {p["callable"] for r in solution_records(question).values() for p in r["contracts"]["parameters"]}
+    for declaration in ("BATCHWISE", "REPLAYED_ONCE", "UPDATES_IN_PLACE"):
+        assert set(registry.declared(question, declaration)) <= called, declaration

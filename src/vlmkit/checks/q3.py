@@ -147,6 +147,10 @@ PROBES = {"module": module, "modules": modules, "report": report, "count": count
 BATCHWISE = {"MLPProjector.forward": (0,), "QFormerBridge.forward": (0,), "PerceiverResampler.forward": (0,),
              "GatedCrossAttentionBlock.forward": (0, 1)}
 
+# Functions replayed for state once in the notebook, not in every later check (grading/contracts.py):
+# name -> why. Measured on the solution: every call costs the same, whatever the sizes.
+REPLAYED_ONCE = {"bridge_report": "builds and runs the three bridges on the meta device: 0.1-0.25 s a call"}
+
 
 def _learned(kind, what, case, output):
     """The parameters the docstring names: registered, trainable, of the documented shape."""

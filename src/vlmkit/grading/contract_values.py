@@ -132,6 +132,9 @@ def _feed(h, value, depth):
 def _feed_tensor(h, tensor):
     torch = _library("torch")
     h.update(f"{tensor.dtype}{tuple(tensor.shape)}{tensor.requires_grad}".encode())
+    if tensor.is_meta:  # no values to read (checked first: a failed read costs more than the rest)
+        h.update(b"?")
+        return
     try:
         flat = tensor.detach().cpu().resolve_conj().contiguous().reshape(-1)
         h.update(flat.view(torch.uint8).numpy().tobytes())

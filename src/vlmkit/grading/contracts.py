@@ -1,6 +1,6 @@
 """Behavioural contracts on every learner function a check calls, watched inside the kernel.
 
-    watch = contracts.CheckWatch(batchwise)      # learner_api._run_probe, once per check
+    watch = contracts.CheckWatch(batchwise, replayed_once)  # learner_api._run_probe, once per check
     result = probe(case, *watch.wrap(subjects))
     record["contracts"] = watch.facts()
 
@@ -13,7 +13,9 @@ attributes, whose public methods are watched. For every watched call it records,
 - the parameters bound away from their default (the kit's tests want each one exercised);
 - replays, each with the first answer and the replayed one (contract_values.summary): the
   callable's first call in the notebook replayed once per check, after a call on another input
-  in its own check, after the first call in each later check (state kept between calls); once per
+  in its own check, after the first call in each later check (state kept between calls; only the
+  first of these for the functions a question declares too costly to call again and again,
+  `REPLAYED_ONCE` in checks/<q>.py); once per
   callable, a call with 2-D arrays or tensors replayed on non-contiguous copies (layouts); and,
   for the functions a question declares batch-wise (`BATCHWISE` in checks/<q>.py: name ->
   positions of the batched arguments), once, a call replayed on the first item of its batch.
@@ -38,7 +40,7 @@ class _Notebook:
         self.replaying = False
         self.stand_ins = {}  # id(learner object) -> (the object, kept alive; its stand-in)
         self.first_calls = {}  # target key -> Call kept from its first check
-        self.once_done = set()  # (target key, "layout" | "batch")
+        self.once_done = set()  # (target key, "layout" | "batch" | "state")
 
 
 NOTEBOOK = _Notebook()
@@ -131,8 +133,9 @@ def _stand_in(subject):
 class CheckWatch:
     """The watch over one check's probe: the stand-ins it hands out and the facts it gathers."""
 
-    def __init__(self, batchwise=None):
+    def __init__(self, batchwise=None, replayed_once=()):
         self.batchwise = dict(batchwise or {})
+        self.replayed_once = set(replayed_once)  # names of callables replayed for state only once
         self.subjects = []  # per subject: {"watched": kind or None, "calls": n}
         self.positions = {}  # id(subject) -> its position among the check's subjects
         self.changed, self.off_default, self.defaults, self.replays = [], {}, {}, []
@@ -222,6 +225,10 @@ class CheckWatch:
         earlier = NOTEBOOK.first_calls[key]
         if key in self.replayed or (earlier.check is self and call.inputs == earlier.inputs):
             return
+        if call.target.name in self.replayed_once:
+            if (key, "state") in NOTEBOOK.once_done:
+                return
+            NOTEBOOK.once_done.add((key, "state"))
         self.replayed.add(key)
         self._replay_kept(earlier)
 

@@ -3,8 +3,14 @@
 `to_plain` turns numbers, strings, lists, dicts, numpy arrays and torch tensors into JSON-safe
 data and refuses everything else, so an object with a rigged `__eq__` can never reach a
 comparison in the grader. `from_plain` rebuilds numpy arrays on the grader's side.
+
+Arrays travel as the base64 of their little-endian bytes (float64, int64 or one byte per bool):
+exact, NaN and infinities included, and a module's weights and gradients (megabytes for a
+Q-Former) cost a copy instead of a float's text per element both ways. A list of numbers is
+still read as an array's data (records written before).
 """
 
+import base64
 import math
 
 ARRAY_TAG = "__array__"
@@ -20,17 +26,19 @@ def _array_to_plain(array):
     import numpy as np
 
     array = np.asarray(array)
+    kind = array.dtype.kind
     if array.dtype == object or array.size > MAX_ELEMENTS:
         raise NotPlain(f"array of dtype {array.dtype} and size {array.size} is not plain data")
-    if array.dtype.kind == "b":
-        data = array.astype(bool).ravel().tolist()
-    elif array.dtype.kind in "iu":
-        data = [int(x) for x in array.ravel().tolist()]
-    elif array.dtype.kind == "f":
-        data = [_float(x) for x in array.astype(float).ravel().tolist()]
-    else:
+    if kind not in WIRE_DTYPES:
         raise NotPlain(f"array of dtype {array.dtype} is not plain data")
-    return {ARRAY_TAG: data, "shape": list(array.shape), "kind": array.dtype.kind}
+    if array.dtype == np.uint64 and array.size and array.max() > np.iinfo(np.int64).max:
+        data = array.ravel().tolist()  # beyond int64: Python ints (the grader refuses them too)
+    else:
+        data = base64.b64encode(array.astype(WIRE_DTYPES[kind]).tobytes()).decode("ascii")
+    return {ARRAY_TAG: data, "shape": list(array.shape), "kind": kind}
+
+
+WIRE_DTYPES = {"b": "|u1", "i": "<i8", "u": "<i8", "f": "<f8"}  # array kind -> the bytes sent
 
 
 def _float(x):
@@ -78,9 +86,12 @@ def from_plain(value):
         if ARRAY_TAG in value:
             import numpy as np
 
-            data = [from_plain(x) for x in value[ARRAY_TAG]]
-            dtype = {"b": bool, "i": np.int64, "u": np.int64}.get(value.get("kind"), np.float64)
-            return np.asarray(data, dtype=dtype).reshape(value["shape"])
+            data, kind = value[ARRAY_TAG], value.get("kind")
+            dtype = {"b": bool, "i": np.int64, "u": np.int64}.get(kind, np.float64)
+            if isinstance(data, str):
+                wire = np.frombuffer(base64.b64decode(data, validate=True), WIRE_DTYPES.get(kind, "<f8"))
+                return wire.astype(dtype).reshape(value["shape"])
+            return np.asarray([from_plain(x) for x in data], dtype=dtype).reshape(value["shape"])
         if FLOAT_TAG in value:
             return float(value[FLOAT_TAG])
         return {k: from_plain(v) for k, v in value.items()}

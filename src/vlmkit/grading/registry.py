@@ -72,7 +72,7 @@ def probe(question: str, name: str):
 
 def declared(question: str, name: str) -> dict:
     """A question's declaration about its learner functions in checks/<question>.py (BATCHWISE,
-    UPDATES_IN_PLACE: see grading/contracts.py), {} where it makes none."""
+    REPLAYED_ONCE, UPDATES_IN_PLACE: see grading/contracts.py), {} where it makes none."""
     try:
         return dict(getattr(_question_module(question), name, {}))
     except (KeyError, ModuleNotFoundError):
