@@ -3,8 +3,10 @@
     python benchmarks/bench_grading.py [--students 4]
 
 Prints seconds per student, students per minute, the projection for a course of 1,000 learners,
-the kit's overhead over plain `nbgrader autograde` on the same submissions, and the time of
-`vlmkit selfcheck` on one notebook. Every student submits the complete example (all questions).
+the kit's overhead over plain `nbgrader autograde` on the same submissions, each notebook's time
+in a sandbox (started ahead, as `autograde --jobs 1` runs it) against the fast path's, and the
+time of `vlmkit selfcheck` on one notebook. Every student submits the complete example (all
+questions).
 """
 
 import argparse
@@ -17,7 +19,11 @@ import time
 from pathlib import Path
 
 from vlmkit import paths
+from vlmkit.course import load_course
 from vlmkit.grading.autograde import autograde
+from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.inprocess import run_forked
+from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits, bwrap_available
 from vlmkit.grading.selfcheck import selfcheck
 
@@ -59,6 +65,26 @@ def time_plain_nbgrader(subs: Path) -> float:
         return time.perf_counter() - start
 
 
+def per_notebook() -> list:
+    """[(question, sandbox s, fast path s)]: each notebook of the complete example graded alone,
+    hidden checks included, in a sandbox started ahead and on the fast path (its zygote warm)."""
+    located = [(name, q) for name, a in load_course().items() for q in a.questions]
+    limits = Limits()
+
+    def grade(name, question, execute) -> float:
+        start = time.perf_counter()
+        grade_notebook(question.id, paths.SOLUTIONS / name / question.notebook,
+                       paths.EXAMPLES / "complete" / name / question.notebook, paths.HIDDEN_CHECKS, limits, execute)
+        return time.perf_counter() - start
+
+    for name, q in located:  # warm: the zygote's imports and each question's judges belong to no notebook
+        grade(name, q, run_forked)
+    fast = [grade(name, q, run_forked) for name, q in located]
+    with Prestarted(limits, len(located)) as execute:
+        boxed = [grade(name, q, execute) for name, q in located]
+    return [(q.id, b, f) for (_, q), b, f in zip(located, boxed, fast)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=4)
@@ -80,6 +106,9 @@ def main():
             print(f"{label:48s}{per:10.1f}{60 / per:14.1f}{1000 * per / 3600:13.1f} h")
         kit = dict(rows)["vlmkit autograde --jobs 1 (sandbox)"]
         print(f"kit overhead over plain nbgrader (jobs 1, sandbox): {100 * (kit - plain) / plain:+.1f}%")
+        print(f"\n{'notebook (complete example)':28s}{'sandbox s':>10s}{'fast path s':>13s}{'ratio':>8s}")
+        for question, boxed, fast in per_notebook():
+            print(f"{question:28s}{boxed:10.2f}{fast:13.2f}{boxed / fast:8.1f}")
         notebook = paths.EXAMPLES / "complete" / "checkpoint" / "q5_coordinate_tokens.ipynb"
         start = time.perf_counter()
         selfcheck([notebook])

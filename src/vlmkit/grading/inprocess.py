@@ -61,6 +61,9 @@ def _execute_cells(nb, cell_s: int) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
+    # `%matplotlib inline` asks the shell for a GUI event loop, which only a kernel has (a bare
+    # shell raises, and the rest of the cell would not run): the inline backend needs none.
+    shell.enable_gui = lambda gui=None: None
     signal.signal(signal.SIGALRM, _on_alarm)
     for cell in nb.cells:
         if cell.cell_type != "code":
