@@ -23,6 +23,7 @@ from vlmkit.course import load_course
 from vlmkit.grading.autograde import autograde
 from vlmkit.grading.engine import grade_notebook
 from vlmkit.grading.inprocess import run_forked
+from vlmkit.grading.kernel_preload import imports_of
 from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits, bwrap_available
 from vlmkit.grading.selfcheck import selfcheck
@@ -80,7 +81,8 @@ def per_notebook() -> list:
     for name, q in located:  # warm: the zygote's imports and each question's judges belong to no notebook
         grade(name, q, run_forked)
     fast = [grade(name, q, run_forked) for name, q in located]
-    with Prestarted(limits, len(located)) as execute:
+    preloads = [imports_of(paths.SOLUTIONS / name / q.notebook, q.id) for name, q in located]
+    with Prestarted(limits, len(located), preloads=preloads) as execute:
         boxed = [grade(name, q, execute) for name, q in located]
     return [(q.id, b, f) for (_, q), b, f in zip(located, boxed, fast)]
 

@@ -89,3 +89,32 @@ def test_a_call_with_other_limits_runs_in_a_sandbox_of_its_own(tmp_path):
         assert _run(tmp_path, "x = 1", Limits(wall_s=61, cell_s=30), execute).status == "ok"
         assert execute.waiting == [started] and started.process.poll() is None
     assert '"execution_count": 1' in (tmp_path / "executed.ipynb").read_text()
+
+
+def test_a_preloaded_kernel_has_imported_its_notebooks_libraries_but_bound_no_name(tmp_path):
+    """kernel_preload.py: what the notebook will import is in sys.modules before its first cell,
+    yet a notebook that forgets an import fails as in a fresh kernel."""
+    import json
+
+    preload = (("json", ()), ("vlmkit.grading", ("check",)), ("vlmkit.checks.q5", ()))
+    code = ("import sys, os\n"
+            "seen = {'loaded': 'vlmkit.checks.q5' in sys.modules,\n"
+            "        'bound': [n for n in ('check', 'vlmkit', 'preload') if n in dir()]}\n"
+            "try:\n    json\nexcept NameError:\n    seen['json'] = 'NameError'\n"
+            "open(os.environ['VLMKIT_RECORD'], 'w').write(__import__('json').dumps(seen))")
+    with Prestarted(Limits(wall_s=60, cell_s=30), runs=1, preloads=[preload]) as execute:
+        assert _run(tmp_path, code, execute=execute).status == "ok"
+    assert json.loads((tmp_path / "records.jsonl").read_text()) == {"loaded": True, "bound": [], "json": "NameError"}
+
+
+def test_preloaded_imports_come_from_the_notebooks_code_cells_of_known_packages(tmp_path):
+    from vlmkit.grading.kernel_preload import imports_of
+
+    cells = [nbformat.v4.new_code_cell("%matplotlib inline\nimport torch, os\nfrom PIL import Image"),
+             nbformat.v4.new_code_cell("def f(:\n    import open_clip"),  # unfinished: left out
+             nbformat.v4.new_markdown_cell("import transformers"),
+             nbformat.v4.new_code_cell("from transformers import LlavaConfig as C\nfrom . import x\nimport evil")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), str(tmp_path / "n.ipynb"))
+    assert imports_of(tmp_path / "n.ipynb", "q4") == (
+        ("PIL", ("Image",)), ("torch", ()), ("transformers", ("LlavaConfig",)), ("vlmkit.checks.q4", ()))
+    assert imports_of(tmp_path / "missing.ipynb", "q5") == (("vlmkit.checks.q5", ()),)

@@ -25,6 +25,7 @@ from vlmkit.grading.engine import QuestionResult, grade_notebook
 from vlmkit.grading.formgrader import write_config
 from vlmkit.grading.gradebook import record_grades, submitted_at
 from vlmkit.grading.isolation import describe, record, require_isolation
+from vlmkit.grading.kernel_preload import imports_of
 from vlmkit.grading.limits import load_limits
 from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.progress import Progress
@@ -116,8 +117,11 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
     for name in names:  # from here on, an interrupted run shows "failed", not the old grade
         store(out, name, assignment, "in progress", {})
-    runs = len(names) * len(spec.questions)
-    with _ahead(execute, scheduler, limits, runs, jobs) as execute:
+    preload = {q.id: imports_of(paths.SOLUTIONS / assignment / q.notebook, q.id) for q in spec.questions}
+    # One per notebook that will run, in the order the tasks are made (a missing one runs nothing).
+    preloads = [preload[q.id] for name in names for q in spec.questions
+                if (submissions / name / assignment / q.notebook).is_file()]
+    with _ahead(execute, scheduler, limits, preloads, jobs) as execute:
         tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
         results = _run_tasks(tasks, jobs, scheduler, assignment)
     timings = Timings()  # the class's outputs, after every notebook's own phases (engine.py)
@@ -127,11 +131,12 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     return graded
 
 
-def _ahead(execute, scheduler, limits: Limits, runs: int, jobs: int):
-    """The sandbox with the next notebooks' sandboxes started ahead (prestart.py), where this
-    process runs them; a cluster's workers, and any other executor, run as given."""
+def _ahead(execute, scheduler, limits: Limits, preloads: list, jobs: int):
+    """The sandbox with the next notebooks' sandboxes started ahead (prestart.py), their kernels
+    importing what each notebook imports, where this process runs them; a cluster's workers, and
+    any other executor, run as given."""
     if execute is run_notebook and not scheduler:
-        return Prestarted(limits, runs, ahead=jobs)
+        return Prestarted(limits, len(preloads), ahead=jobs, preloads=preloads)
     return nullcontext(execute)
 
 

@@ -1,13 +1,15 @@
 """Sandboxes started ahead: the next notebook's runner and kernel boot while this one runs.
 
-    with Prestarted(limits, runs=7) as execute:          # starts the first sandbox at once
+    with Prestarted(limits, runs=7, preloads=[...]) as execute:   # starts the first sandbox at once
         result = grade_notebook(..., limits, execute)     # execute(workdir, limits), as run_notebook
 
 A sandbox's own start (bwrap, the runner's imports, the kernel's boot: about 1.5 s) does not
 depend on the notebook, so `Prestarted` starts it before the notebook is known: the first one
 while the grader itself starts (reads the notebooks, loads the checks), each next one as soon as
 the one before is taken. A call moves the engine's notebook.ipynb and cases.json into a started
-sandbox's own folder, lets it go, and moves its records and executed copy back.
+sandbox's own folder, lets it go, and moves its records and executed copy back. `preloads` gives,
+in the order the notebooks will come, the imports each one's kernel makes while it waits
+(kernel_preload.py); a notebook that comes out of order only waits for its own imports.
 
 Each sandbox is exactly what `run_notebook` makes (sandbox.SandboxRun): its own folder, uid,
 group and limits, no learner code before the go, the wall limit counted from the go. A started
@@ -28,8 +30,9 @@ INPUTS = ("notebook.ipynb", "cases.json")
 class Prestarted:
     """An executor like `run_notebook`, for `runs` notebooks, keeping `ahead` sandboxes started."""
 
-    def __init__(self, limits: Limits, runs: int, ahead: int = 1):
+    def __init__(self, limits: Limits, runs: int, ahead: int = 1, preloads=()):
         self.limits, self.unstarted, self.ahead = limits, runs, ahead
+        self.preloads = list(preloads)  # for the sandboxes still to start, first to start first
         self.waiting = []  # started sandboxes no call has taken yet
         self.lock = threading.Lock()
         self._top_up()
@@ -45,6 +48,7 @@ class Prestarted:
             run = self.waiting.pop(0) if self.waiting and limits == self.limits else None
             if run is None:  # this call runs in a sandbox of its own: one fewer to start ahead
                 self.unstarted -= 1
+                del self.preloads[:1]
         if run is None:
             self._top_up()
             return run_notebook(workdir, limits)
@@ -70,9 +74,10 @@ class Prestarted:
                 if len(self.waiting) >= self.ahead or self.unstarted <= 0:
                     return
                 self.unstarted -= 1
+                preload = self.preloads.pop(0) if self.preloads else ()
             folder = Path(tempfile.mkdtemp(prefix="vlmkit-ahead-"))
             try:
-                run = SandboxRun(folder, self.limits, ahead=True)
+                run = SandboxRun(folder, self.limits, ahead=True, preload=preload)
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise

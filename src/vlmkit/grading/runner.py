@@ -1,13 +1,15 @@
 """Execute one notebook and write the executed copy: the program that runs inside the sandbox.
 
     python -m vlmkit.grading.runner IN.ipynb OUT.ipynb --cell-timeout SECONDS [--uid UID] [--wait]
+                                    [--preload JSON]
 
 sandbox.py starts it with the limits of limits.py (so no limit has a default here). With
 `--uid`, it first becomes that unprivileged uid for good (inside bwrap, which starts as root to
 set up the mounts), so nothing of the learner's ever runs with the grader's rights. It starts
 the kernel first, which boots while the rest of the runner is imported; with `--wait` (a sandbox
 started ahead, prestart.py) it then waits for a line on stdin, which the grader sends once
-IN.ipynb is in place.
+IN.ipynb is in place. With `--preload`, the kernel imports the libraries its notebook will import
+as it boots (kernel_preload.py), binding no name.
 
 The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so `check()`
 calls in it append their records to the grader's file. Cell errors do not stop the run: each
@@ -24,6 +26,7 @@ import time
 _STARTED = time.time()  # before the imports below: their cost is one of the phases measured
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
@@ -31,21 +34,26 @@ from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from jupyter_core.utils import run_sync  # noqa: E402
 
 from vlmkit.grading.accounts import become  # noqa: E402
+from vlmkit.grading.kernel_preload import kernel_line  # noqa: E402
 from vlmkit.grading.lean_imports import skip_unused_imports  # noqa: E402
 
 
-def start_kernel() -> AsyncKernelManager:
-    """A python3 kernel, as NotebookClient would start it (history in memory, this folder)."""
+def start_kernel(preload=()) -> AsyncKernelManager:
+    """A python3 kernel, as NotebookClient would start it (history in memory, this folder), that
+    imports `preload` (kernel_preload.imports_of's entries) before it reports ready."""
     manager = AsyncKernelManager(kernel_name="python3")
-    run_sync(manager.start_kernel)(extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    arguments = ["--HistoryManager.hist_file=:memory:"]
+    if preload:
+        arguments.append(f"--IPKernelApp.exec_lines={kernel_line(preload)}")
+    run_sync(manager.start_kernel)(extra_arguments=arguments)
     return manager
 
 
-def execute(in_path, out_path, cell_timeout, wait=False):
+def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
     marks = {"started": _STARTED, "imported": time.time()}
     status = "ok"
     try:  # it boots while the rest is imported and the notebook read (or, started ahead, awaited)
-        kernel = start_kernel()
+        kernel = start_kernel(preload)
     except Exception as err:  # the run fails as a kernel that died at once would
         kernel, status = None, _failure(err)
     skip_unused_imports()  # before nbformat's import
@@ -94,10 +102,12 @@ def main(argv=None):
     parser.add_argument("--cell-timeout", type=int, required=True)
     parser.add_argument("--uid", type=int, help="become this uid before running anything")
     parser.add_argument("--wait", action="store_true", help="start the kernel, then wait for a line on stdin")
+    parser.add_argument("--preload", type=json.loads, default=(),
+                        help="imports for the kernel to make as it boots: kernel_preload.imports_of's entries, as JSON")
     args = parser.parse_args(argv)
     if args.uid is not None:
         become(args.uid)
-    status = execute(args.notebook, args.output, args.cell_timeout, args.wait)
+    status = execute(args.notebook, args.output, args.cell_timeout, args.wait, args.preload)
     print(f"runner status: {status}", file=sys.stderr)
     return 0 if status == "ok" else 3
 

@@ -16,6 +16,7 @@ runner drops to that uid inside bwrap, before anything of the learner's runs. Th
 themselves are defined in limits.py; cgroups.py adds the group caps where the host allows them.
 """
 
+import json
 import os
 import resource
 import shutil
@@ -188,10 +189,11 @@ class SandboxRun:
 
     With `ahead`, the runner starts its kernel and then waits for a go (prestart.py), so that
     the notebook can be put into `workdir` after the start: the wall limit counts from the go.
+    `preload`: the imports its kernel makes as it boots (kernel_preload.py).
     """
 
-    def __init__(self, workdir: Path, limits: Limits, ahead: bool = False):
-        self.workdir, self.limits, self.ahead = Path(workdir).resolve(), limits, ahead
+    def __init__(self, workdir: Path, limits: Limits, ahead: bool = False, preload=()):
+        self.workdir, self.limits, self.ahead, self.preload = Path(workdir).resolve(), limits, ahead, preload
         for name in OUTPUTS:
             (self.workdir / name).touch()
         with ExitStack() as undo:  # the account and the group live as long as the run
@@ -208,6 +210,7 @@ class SandboxRun:
         command = prefix + [sys.executable, "-m", "vlmkit.grading.runner", f"{home}/notebook.ipynb",
                             f"{home}/executed.ipynb", "--cell-timeout", str(self.limits.cell_s)]
         command += ["--wait"] if self.ahead else []
+        command += ["--preload", json.dumps(self.preload)] if self.preload else []
         # Inside bwrap the runner drops to the uid itself (bwrap must start as root to set up the
         # mounts); without bwrap the child drops before exec.
         runner_uid = uid if prefix else None

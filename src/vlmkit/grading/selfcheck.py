@@ -17,6 +17,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine import grade_notebook
+from vlmkit.grading.kernel_preload import imports_of
 from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits
 
@@ -61,7 +62,8 @@ def selfcheck(notebooks=None, limits: Limits = Limits(), on_result=None, jobs: i
     jobs = max(1, min(jobs, len(located)))
     limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
     done = {}
-    with Prestarted(limits, len(located), ahead=jobs) as execute, ThreadPoolExecutor(jobs) as pool:
+    preloads = [imports_of(path, question.id) for _, question, path in located]
+    with Prestarted(limits, len(located), ahead=jobs, preloads=preloads) as execute, ThreadPoolExecutor(jobs) as pool:
         futures = {pool.submit(grade_notebook, question.id, path, path, None, limits, execute): (assignment, question)
                    for assignment, question, path in located}
         for future in as_completed(futures):
