@@ -117,12 +117,12 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
     for name in names:  # from here on, an interrupted run shows "failed", not the old grade
         store(out, name, assignment, "in progress", {})
+    pairs = [(submissions / name, q) for name in names for q in spec.questions]  # the tasks' order
     preload = {q.id: imports_of(paths.SOLUTIONS / assignment / q.notebook, q.id) for q in spec.questions}
-    # One per notebook that will run, in the order the tasks are made (a missing one runs nothing).
-    preloads = [preload[q.id] for name in names for q in spec.questions
-                if (submissions / name / assignment / q.notebook).is_file()]
+    # One per notebook that will run, in the tasks' order (a missing one runs nothing).
+    preloads = [preload[q.id] for student, q in pairs if (student / assignment / q.notebook).is_file()]
     with _ahead(execute, scheduler, limits, preloads, jobs) as execute:
-        tasks = [(submissions / name, assignment, q, limits, execute) for name in names for q in spec.questions]
+        tasks = [(student, assignment, q, limits, execute) for student, q in pairs]
         results = _run_tasks(tasks, jobs, scheduler, assignment)
     timings = Timings()  # the class's outputs, after every notebook's own phases (engine.py)
     with timings.phase("outputs"):

@@ -16,6 +16,7 @@ import math
 ARRAY_TAG = "__array__"
 FLOAT_TAG = "__float__"
 MAX_ELEMENTS = 1_000_000  # a record is evidence for a check, never a data dump
+WIRE_DTYPES = {"b": "|u1", "i": "<i8", "u": "<i8", "f": "<f8"}  # array kind -> the bytes sent
 
 
 class NotPlain(TypeError):
@@ -36,9 +37,6 @@ def _array_to_plain(array):
     else:
         data = base64.b64encode(array.astype(WIRE_DTYPES[kind]).tobytes()).decode("ascii")
     return {ARRAY_TAG: data, "shape": list(array.shape), "kind": kind}
-
-
-WIRE_DTYPES = {"b": "|u1", "i": "<i8", "u": "<i8", "f": "<f8"}  # array kind -> the bytes sent
 
 
 def _float(x):
@@ -87,10 +85,10 @@ def from_plain(value):
             import numpy as np
 
             data, kind = value[ARRAY_TAG], value.get("kind")
-            dtype = {"b": bool, "i": np.int64, "u": np.int64}.get(kind, np.float64)
+            wire = WIRE_DTYPES.get(kind, "<f8")
+            dtype = bool if kind == "b" else wire
             if isinstance(data, str):
-                wire = np.frombuffer(base64.b64decode(data, validate=True), WIRE_DTYPES.get(kind, "<f8"))
-                return wire.astype(dtype).reshape(value["shape"])
+                return np.frombuffer(base64.b64decode(data, validate=True), wire).astype(dtype).reshape(value["shape"])
             return np.asarray([from_plain(x) for x in data], dtype=dtype).reshape(value["shape"])
         if FLOAT_TAG in value:
             return float(value[FLOAT_TAG])
