@@ -113,3 +113,20 @@ def test_the_checkers_catch_violations():
     private = "from vlmkit.checks.toy_clip import _number\nfrom vlmkit import evaluation\nevaluation._name('x')\n"
     assert private_uses(ast.parse(private)) == ["line 1: from vlmkit.checks.toy_clip import _number",
                                                  "line 3: evaluation._name"]
+
+
+def ast_parse_calls(tree) -> list[int]:
+    """Lines that call `ast.parse` directly."""
+    return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute) and node.func.attr == "parse"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "ast"]
+
+
+def test_the_grader_parses_python_only_through_the_lock():
+    """Grading threads parse at once, which CPython 3.11 < 3.11.5 does not survive (python_parse.py):
+    every parse in the package goes through `python_parse.parse`."""
+    shared = PACKAGE / "grading" / "python_parse.py"
+    direct = [f"{p.relative_to(ROOT)}:{line}" for p in sorted(PACKAGE.rglob("*.py")) if p != shared
+              for line in ast_parse_calls(ast.parse(p.read_text()))]
+    assert not direct, f"ast.parse called directly (use vlmkit.grading.python_parse.parse): {direct}"
+    assert ast_parse_calls(ast.parse("import ast\nast.parse('x')\n")) == [2]

@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from vlmkit.grading.notebook import nbgrader_meta
+from vlmkit.grading.python_parse import parse
 
 OPAQUE = {"eval", "exec", "compile"}  # code from a string: nothing to read
 
@@ -119,7 +120,7 @@ def _parse(source):
     try:
         with warnings.catch_warnings():  # the learner's invalid escapes are the kernel's to report
             warnings.simplefilter("ignore")
-            return ast.parse(source)
+            return parse(source)
     except SyntaxError:  # a cell that does not parse defines nothing; the kernel says so
         return None
 

@@ -18,6 +18,8 @@ import importlib
 import json
 from pathlib import Path
 
+from vlmkit.grading.python_parse import parse
+
 PRELOADED = ("torch", "numpy", "matplotlib", "PIL", "transformers", "open_clip", "vlmkit")
 
 
@@ -49,7 +51,7 @@ def _import_nodes(source: str) -> list:
     # IPython's magics and shell escapes are not Python: those lines are left out of the parse.
     python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
     try:
-        tree = ast.parse(python)
+        tree = parse(python)
     except SyntaxError:  # a learner's unfinished cell: its imports are not preloaded
         return []
     return [node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))]

@@ -17,6 +17,8 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
+from vlmkit.grading.python_parse import parse
+
 # Functions a learner confuses with one another; a call of one becomes a call of each other.
 FAMILIES = [
     ("tanh", "sigmoid", "relu", "gelu"),
@@ -188,7 +190,7 @@ def _in_solution(node, solution_lines) -> bool:
 
 def mutants(source: str, solution_lines=None) -> list[Mutant]:
     """All mutants of `source`, in a stable order; `solution_lines` (1-based) limits where."""
-    tree = ast.parse(source)
+    tree = parse(source)
     splicer = Splicer(source)
     found, seen = [], {}
     for node in ast.walk(tree):
@@ -203,7 +205,7 @@ def mutants(source: str, solution_lines=None) -> list[Mutant]:
                 continue
             changed = splicer.replace(node, new_text, statement)
             try:
-                ast.parse(changed)
+                parse(changed)
             except SyntaxError:  # e.g. a deleted statement that was a block's only one
                 continue
             description = f"line {node.lineno}: {_short(old_text)}  →  {_short(new_text)}"

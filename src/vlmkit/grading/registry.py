@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from vlmkit.grading.python_parse import parse
+
 # Judges return None when the output is right, else the message shown to the learner.
 Judge = Callable[[dict, Any], Optional[str]]
 # Measures return the numbers the output reached and those the kit's reference reaches on the same
@@ -52,7 +54,7 @@ def checks_called_in(source: str) -> list[str]:
 def subjects_checked_in(source: str) -> tuple:
     """The names a test cell hands to `check(...)` as the learner's objects, sorted."""
     try:
-        tree = ast.parse(source)
+        tree = parse(source)
     except SyntaxError:
         return ()
     return tuple(sorted({arg.id for node in ast.walk(tree) if isinstance(node, ast.Call)

@@ -26,6 +26,7 @@ import re
 
 from vlmkit.grading.mutants import Mutant, Splicer, stable_id
 from vlmkit.grading.param_usage import own_nodes, refers_to, usage
+from vlmkit.grading.python_parse import parse
 
 GATE = re.compile(r"alpha|gate", re.IGNORECASE)
 RESULT = "_result"
@@ -233,7 +234,7 @@ SEMANTIC_OPERATORS = {*OPERATORS, "wrong_model"}  # wrong_model also needs the c
 
 def semantic_mutants(source: str, solution_lines=None) -> list[Mutant]:
     """Every semantic mutant of `source`, in a stable order; `solution_lines` (1-based) limits where."""
-    tree = ast.parse(source)
+    tree = parse(source)
     splicer, lines = Splicer(source), source.splitlines()
     models = {id(m): _model_attributes(c) for c in tree.body if isinstance(c, ast.ClassDef)
               for m in c.body if isinstance(m, ast.FunctionDef)}
@@ -245,7 +246,7 @@ def semantic_mutants(source: str, solution_lines=None) -> list[Mutant]:
             for key, edits, description in made:
                 changed = splicer.apply(edits)
                 try:
-                    ast.parse(changed)
+                    parse(changed)
                 except SyntaxError:  # a splice this operator cannot place here
                     continue
                 if not description.startswith("line "):
