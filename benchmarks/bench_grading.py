@@ -4,8 +4,10 @@
 
 Prints seconds per student, students per minute, the projection for a course of 1,000 learners,
 the kit's overhead over plain `nbgrader autograde` on the same submissions, each notebook's time
-in a sandbox (started ahead, as `autograde --jobs 1` runs it) against the fast path's, and the
-time of `vlmkit selfcheck` on one notebook. Every student submits the complete example (all
+in a sandbox against the fast path's, and the time of `vlmkit selfcheck` on one notebook. A
+notebook's sandbox is timed twice: started ahead as `autograde --jobs 1` runs it (the next
+notebook's kernel booting beside it), and with its kernel given BOOT_S to boot first and nothing
+beside it: the sandbox's own cost, without the boot's. Every student submits the complete example (all
 questions).
 """
 
@@ -27,6 +29,8 @@ from vlmkit.grading.kernel_preload import imports_of
 from vlmkit.grading.prestart import Prestarted
 from vlmkit.grading.sandbox import Limits, bwrap_available
 from vlmkit.grading.selfcheck import selfcheck
+
+BOOT_S = 10  # ample for a preloaded kernel to boot on an idle 2-core machine (2-3 s)
 
 
 def make_submissions(root: Path, students: int) -> Path:
@@ -67,8 +71,9 @@ def time_plain_nbgrader(subs: Path) -> float:
 
 
 def per_notebook() -> list:
-    """[(question, sandbox s, fast path s)]: each notebook of the complete example graded alone,
-    hidden checks included, in a sandbox started ahead and on the fast path (its zygote warm)."""
+    """[(question, sandbox s, sandbox booted s, fast path s)]: each notebook of the complete example
+    graded alone, hidden checks included, in sandboxes started ahead (in turn, then each booted
+    first) and on the fast path (its zygote warm)."""
     located = [(name, q) for name, a in load_course().items() for q in a.questions]
     limits = Limits()
 
@@ -84,7 +89,12 @@ def per_notebook() -> list:
     preloads = [imports_of(paths.SOLUTIONS / name / q.notebook, q.id) for name, q in located]
     with Prestarted(limits, len(located), preloads=preloads) as execute:
         boxed = [grade(name, q, execute) for name, q in located]
-    return [(q.id, b, f) for (_, q), b, f in zip(located, boxed, fast)]
+    booted = []
+    for (name, q), preload in zip(located, preloads):
+        with Prestarted(limits, 1, preloads=[preload]) as execute:
+            time.sleep(BOOT_S)
+            booted.append(grade(name, q, execute))
+    return list(zip([q.id for _, q in located], boxed, booted, fast))
 
 
 def main():
@@ -108,9 +118,10 @@ def main():
             print(f"{label:48s}{per:10.1f}{60 / per:14.1f}{1000 * per / 3600:13.1f} h")
         kit = dict(rows)["vlmkit autograde --jobs 1 (sandbox)"]
         print(f"kit overhead over plain nbgrader (jobs 1, sandbox): {100 * (kit - plain) / plain:+.1f}%")
-        print(f"\n{'notebook (complete example)':28s}{'sandbox s':>10s}{'fast path s':>13s}{'ratio':>8s}")
-        for question, boxed, fast in per_notebook():
-            print(f"{question:28s}{boxed:10.2f}{fast:13.2f}{boxed / fast:8.1f}")
+        print(f"\n{'notebook (complete example)':28s}{'sandbox s':>10s}{'ratio':>7s}{'booted first s':>16s}"
+              f"{'ratio':>7s}{'fast path s':>13s}")
+        for question, boxed, booted, fast in per_notebook():
+            print(f"{question:28s}{boxed:10.2f}{boxed / fast:7.1f}{booted:16.2f}{booted / fast:7.1f}{fast:13.2f}")
         notebook = paths.EXAMPLES / "complete" / "checkpoint" / "q5_coordinate_tokens.ipynb"
         start = time.perf_counter()
         selfcheck([notebook])

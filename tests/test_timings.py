@@ -47,6 +47,12 @@ def test_a_sandbox_started_ahead_counts_from_the_hand_over():
                                     "kernel stop, executed copy": 0.5})
 
 
+def test_a_kernel_ready_before_its_notebook_came_waited_no_time_for_it():
+    marks = {"started": 90.0, "imported": 90.5, "kernel_ready": 92.0, "notebook_given": 100.2, "cells_done": 104.0}
+    phases = kernel_phases({"metadata": {RUNNER_KEY: marks}, "cells": []}, 100.0, 104.5)
+    assert phases["kernel start, rest"] == 0.0
+
+
 @pytest.mark.parametrize("executed", [{}, [], {"metadata": {RUNNER_KEY: "x"}, "cells": 5},
                                       {"metadata": {RUNNER_KEY: {"started": "soon"}},
                                        "cells": [_cell("yesterday", None), {"cell_type": "code"}, 7]}])

@@ -6,10 +6,11 @@
 sandbox.py starts it with the limits of limits.py (so no limit has a default here). With
 `--uid`, it first becomes that unprivileged uid for good (inside bwrap, which starts as root to
 set up the mounts), so nothing of the learner's ever runs with the grader's rights. It starts
-the kernel first, which boots while the rest of the runner is imported; with `--wait` (a sandbox
-started ahead, prestart.py) it then waits for a line on stdin, which the grader sends once
-IN.ipynb is in place. With `--preload`, the kernel imports the libraries its notebook will import
-as it boots (kernel_preload.py), binding no name.
+the kernel first, which boots while the rest of the runner is imported, and connects to it; with
+`--wait` (a sandbox started ahead, prestart.py) it then waits for a line on stdin, which the grader
+sends once IN.ipynb is in place, so a kernel started ahead is ready when its notebook comes. With
+`--preload`, the kernel imports the libraries its notebook will import as it boots
+(kernel_preload.py), binding no name.
 
 The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so `check()`
 calls in it append their records to the grader's file. Cell errors do not stop the run: each
@@ -62,13 +63,8 @@ def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
     from vlmkit.grading.capped_client import CappedClient
     from vlmkit.grading.timings import RUNNER_KEY
 
-    if wait:
-        sys.stdin.readline()  # the grader's go: IN.ipynb is in place (or the grader is gone)
-        marks["notebook_given"] = time.time()
-    with open(in_path, encoding="utf-8") as notebook:  # the kit wrote it: no schema validation
-        nb = nbformat.v4.reads(notebook.read())
     client = CappedClient(
-        nb,
+        nbformat.v4.new_notebook(),  # the notebook comes after the go (started ahead)
         km=kernel,
         timeout=cell_timeout,
         allow_errors=True,
@@ -79,8 +75,19 @@ def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
         record_timing=True,
         on_notebook_start=lambda **_: marks.setdefault("kernel_ready", time.time()),
     )
+    if status == "ok":
+        try:  # connect and wait for the kernel's ready (0.2 s of silence on IOPub) before the go
+            client.start_new_kernel_client()
+        except Exception as err:  # it died booting: the run fails as a kernel that died at once would
+            status = _failure(err)
+    if wait:
+        sys.stdin.readline()  # the grader's go: IN.ipynb is in place (or the grader is gone)
+        marks["notebook_given"] = time.time()
+    with open(in_path, encoding="utf-8") as notebook:  # the kit wrote it: no schema validation
+        nb = nbformat.v4.reads(notebook.read())
+    client.nb = nb
     try:
-        if kernel is not None:
+        if status == "ok":
             client.execute(cleanup_kc=True)  # the kernel is ours: stop it after the last cell
     except Exception as err:  # a dead kernel ends the run; what ran so far still counts
         status = _failure(err)

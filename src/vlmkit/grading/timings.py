@@ -73,8 +73,9 @@ def kernel_phases(executed: dict, run_started: float, run_ended: float) -> dict:
                   ("runner imports", marks.get("started"), marks.get("imported")),
                   ("kernel start", marks.get("imported"), marks.get("kernel_ready"))]
     else:  # started ahead: its start and imports overlapped earlier work; what is left of the wait
+        ready = marks.get("kernel_ready")
         points = [("hand-over to the sandbox started ahead", run_started, given),
-                  ("kernel start, rest", given, marks.get("kernel_ready"))]
+                  ("kernel start, rest", given, None if ready is None else max(ready, given))]
     points.append(("kernel stop, executed copy", marks.get("cells_done"), run_ended))
     for name, start, end in points:
         if start is not None and end is not None:
