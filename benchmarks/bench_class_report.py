@@ -21,15 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from synthetic_class import COURSE, question_result, wrong  # noqa: E402
 
-from vlmkit.grading.class_report import (  # noqa: E402
+from vlmkit.grading.authoring.examples import wrong_answers  # noqa: E402
+from vlmkit.grading.outputs.class_report import (  # noqa: E402
     summarise,
     tidy_csv,
     write_class_report,
     written_answers,
 )
-from vlmkit.grading.class_report_page import render_page  # noqa: E402
-from vlmkit.grading.examples import wrong_answers  # noqa: E402
-from vlmkit.grading.results import load_graded  # noqa: E402
+from vlmkit.grading.outputs.class_report_page import render_page  # noqa: E402
+from vlmkit.grading.outputs.results import load_graded  # noqa: E402
 
 OUTCOMES = ["solution"] * 6 + ["blank", "timeout", "missing"]
 

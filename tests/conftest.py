@@ -7,8 +7,8 @@ import nbformat
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.audit import grade_answers
-from vlmkit.grading.examples import set_answers, solved
+from vlmkit.grading.authoring.audit import grade_answers
+from vlmkit.grading.authoring.examples import set_answers, solved
 
 COURSE = load_course()
 CHECKPOINT = COURSE["checkpoint"]

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.class_report import NOT_IMPLEMENTED
-from vlmkit.grading.examples import wrong_answers
-from vlmkit.grading.notebook import graded_cells, read_notebook
+from vlmkit.grading.authoring.examples import wrong_answers
+from vlmkit.grading.nbgrader_io.cells import graded_cells, read_notebook
+from vlmkit.grading.outputs.class_report import NOT_IMPLEMENTED
 
 COURSE = load_course()
 DID_NOT_RUN = "did not run (its test cell failed or was skipped)"

@@ -44,11 +44,12 @@ import pytest
 import vlmkit
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading import accounts, cgroups, registry
-from vlmkit.grading import autograde as autograde_module
-from vlmkit.grading.feedback import MAX_FEEDBACK_BYTES
-from vlmkit.grading.report import grades_csv
-from vlmkit.grading.sandbox import Limits, bwrap_available, run_notebook
+from vlmkit.grading.checking import registry
+from vlmkit.grading.outputs.feedback import MAX_FEEDBACK_BYTES
+from vlmkit.grading.outputs.report import grades_csv
+from vlmkit.grading.sandbox import accounts, cgroups
+from vlmkit.grading.sandbox.run import Limits, bwrap_available, run_notebook
+from vlmkit.grading.workflows import autograde as autograde_module
 
 LIMITS = Limits(wall_s=90, cell_s=15)
 DEADLINE_S = 480  # the batch is declared hung after this
@@ -70,7 +71,7 @@ def _payload_text() -> str:
 
 
 def _generated(check_id: str) -> bool:
-    """A check on inputs drawn by grading/generated.py: its smallest failing input is quoted in the
+    """A check on inputs drawn by grading/checking/generated.py: its smallest failing input is quoted in the
     feedback by design (issue 21), so those inputs are not secrets."""
     return check_id.endswith("_generated")
 

@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from conftest import COURSE
-from vlmkit.grading.audit import all_mutants, audit, format_report, load_equivalent, load_solved
-from vlmkit.grading.examples import solution_lines
-from vlmkit.grading.mutants import mutants
-from vlmkit.grading.semantic_mutants import semantic_mutants
+from vlmkit.grading.authoring.audit import all_mutants, audit, format_report, load_equivalent, load_solved
+from vlmkit.grading.authoring.examples import solution_lines
+from vlmkit.grading.authoring.mutants import mutants
+from vlmkit.grading.authoring.semantic_mutants import semantic_mutants
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 SAMPLE_PER_QUESTION = 12

@@ -11,13 +11,13 @@ from conftest import verdicts_of
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
-from vlmkit.grading.autograde import autograde, print_summary
-from vlmkit.grading.engine import grade_notebook
-from vlmkit.grading.examples import written_answers, wrong_answers
-from vlmkit.grading.inprocess import run_forked
-from vlmkit.grading.report import write_outputs
-from vlmkit.grading.results import load_results
-from vlmkit.grading.written import grade_by_hand
+from vlmkit.grading.authoring.examples import written_answers, wrong_answers
+from vlmkit.grading.engine.fast_path import run_forked
+from vlmkit.grading.engine.grade import grade_notebook
+from vlmkit.grading.nbgrader_io.written import grade_by_hand
+from vlmkit.grading.outputs.report import write_outputs
+from vlmkit.grading.outputs.results import load_results
+from vlmkit.grading.workflows.autograde import autograde, print_summary
 
 COURSE = load_course()
 CHECKPOINT, CAPSTONE = COURSE["checkpoint"], COURSE["capstone"]
@@ -181,8 +181,8 @@ def _grade_written(out, student: str, scores: dict) -> None:
 
 
 def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path):
-    from vlmkit.grading.after_manual import refresh
-    from vlmkit.grading.gradebook import record_grades
+    from vlmkit.grading.nbgrader_io.gradebook import record_grades
+    from vlmkit.grading.outputs.rebuild import refresh
 
     out = tmp_path / "out"
     shutil.copytree(graded_all[0], out)
@@ -212,7 +212,7 @@ def test_manual_grades_reach_grades_csv_report_and_feedback(graded_all, tmp_path
 def test_the_demo_shows_how_each_examples_written_answers_are_graded(graded_all, tmp_path):
     """Awaiting a grader (complete), empty and scored 0 (blank), scored by hand by the demo
     (mistakes: the marks of autograder/written_answers/), with the written points apart."""
-    from vlmkit.grading.demo_written import grade_written_examples
+    from vlmkit.grading.authoring.demo_written import grade_written_examples
 
     out = tmp_path / "out"
     shutil.copytree(graded_all[0], out)

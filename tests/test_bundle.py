@@ -26,7 +26,7 @@ from lab_server import SYSTEM_PATH, request, run_in_terminal
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.bundle import make_bundle
+from vlmkit.grading.authoring.bundle import make_bundle
 
 OFFLINE_INSTALL = "PIP_OPTIONS=-q --no-deps --no-build-isolation"
 

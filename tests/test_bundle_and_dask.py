@@ -12,8 +12,8 @@ import pytest
 
 from conftest import COURSE, solved_notebook, write_submission
 from vlmkit import paths
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.bundle import make_bundle
+from vlmkit.grading.authoring.bundle import make_bundle
+from vlmkit.grading.workflows.autograde import autograde
 
 HIDDEN_ID = re.compile(r"(q\d|capstone)\.hidden\.")
 
@@ -56,7 +56,7 @@ def test_bundle_holds_learner_material_only(tmp_path):
     assert "notebooks/checkpoint/q5_coordinate_tokens.ipynb" in names
     assert {"notebooks/capstone/capstone.ipynb", "data/capstone/test/samples.json",
             "data/models/vqa.safetensors"} <= set(names)
-    assert "src/vlmkit/grading/learner_api.py" in names and "autograder/manifest.json" in names
+    assert "src/vlmkit/grading/checking/learner_api.py" in names and "autograder/manifest.json" in names
     forbidden = ("solutions/", "autograder/hidden", "autograder/examples", "autograder/wrong_answers",
                  "tests/", ".git/")
     assert not [n for n in names if n.startswith(forbidden) or n.endswith(".db")]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from vlmkit.grading import cgroups
-from vlmkit.grading.cgroups import Host, open_group
+from vlmkit.grading.sandbox import cgroups
+from vlmkit.grading.sandbox.cgroups import Host, open_group
 
 PIDS, MEMORY = 77, 3 << 30
 

@@ -20,7 +20,7 @@ from synthetic_class import KIT_METRICS, MEASURED_CHECKS, MISWIRED_METRICS, sour
 from vlmkit.commands import class_report as class_report_command
 from vlmkit.course import SCORE_BANDS
 from vlmkit.errors import KitError
-from vlmkit.grading.class_report import (
+from vlmkit.grading.outputs.class_report import (
     CLASS_KEY,
     CSV_COLUMNS,
     diagnosis,

@@ -2,7 +2,7 @@
 
     pytest tests/test_contracts_unit.py -q
 
-What it watches (grading/contracts.py) and how the grader judges it (grading/contract_judge.py):
+What it watches (grading/checking/contracts.py) and how the grader judges it (grading/checking/contract_judge.py):
 a changed argument, an answer that changes between calls, a non-contiguous tensor, a batch of
 one; and what it must leave alone: the notebook's random generators, isinstance and signatures.
 """
@@ -14,8 +14,8 @@ import random
 import numpy as np
 import torch
 
-from vlmkit.grading.contract_judge import contract_message
-from vlmkit.grading.contracts import NOTEBOOK, CheckWatch
+from vlmkit.grading.checking.contract_judge import contract_message
+from vlmkit.grading.checking.contracts import NOTEBOOK, CheckWatch
 
 
 def _run(probe, *subjects, batchwise=None, replayed_once=()):

@@ -2,7 +2,7 @@
 
 import nbformat
 
-from vlmkit.grading.delegation import find_delegation
+from vlmkit.grading.engine.delegation import find_delegation
 
 SETUP = ("import torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
          "from vlmkit.evaluation import normalize_answer\n")

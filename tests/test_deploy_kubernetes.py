@@ -14,8 +14,8 @@ import yaml
 from traitlets.config import Config
 
 from vlmkit import paths
-from vlmkit.grading.bundle import INCLUDE
-from vlmkit.grading.formgrader import JUPYTER_DATA
+from vlmkit.grading.authoring.bundle import INCLUDE
+from vlmkit.grading.nbgrader_io.formgrader import JUPYTER_DATA
 
 DEPLOY = paths.ROOT / "deploy" / "kubernetes"
 VALUES = yaml.safe_load((DEPLOY / "values.yaml").read_text())
@@ -129,7 +129,7 @@ def test_formgrader_service_route_pod_and_roles_agree():
     assert variables["JUPYTERHUB_SERVICE_URL"].endswith(":8888" + variables["JUPYTERHUB_SERVICE_PREFIX"])
     token = variables["JUPYTERHUB_API_TOKEN"]["secretKeyRef"]
     assert token == {"name": "hub", "key": f"hub.services.{COURSE}.apiToken"}  # the chart's generated token
-    kit_data = JUPYTER_DATA.relative_to(paths.ROOT / "src").as_posix()  # vlmkit/grading/jupyter_data
+    kit_data = JUPYTER_DATA.relative_to(paths.ROOT / "src").as_posix()  # vlmkit/grading/nbgrader_io/jupyter_data
     assert variables["JUPYTER_PATH"].endswith("site-packages/" + kit_data)
     assert "jupyterhub-singleuser --ServerApp.root_dir=/srv/course" in " ".join(container["command"])
 

@@ -19,8 +19,8 @@ STUDENTS = ("s1", "s2", "s3")
 SCRIPT = """
 import json, sys
 from pathlib import Path
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.inprocess import run_forked
+from vlmkit.grading.workflows.autograde import autograde
+from vlmkit.grading.engine.fast_path import run_forked
 graded = autograde(Path(sys.argv[1]), Path(sys.argv[2]), "checkpoint", jobs=4, execute=run_forked)
 print(json.dumps({student: {q: [r["score"], r["status"], r["notes"],
                                 [[v["check"], v["passed"], v["message"]] for c in r["cells"] for v in c["verdicts"]]]

@@ -15,11 +15,11 @@ import pytest
 
 from vlmkit.commands import main
 from vlmkit.errors import KitError
-from vlmkit.grading import accounts, cgroups, isolation
-from vlmkit.grading import autograde as autograde_module
-from vlmkit.grading.limits import Limits, load_limits, parse_assignments
-from vlmkit.grading.progress import Progress
-from vlmkit.grading.sandbox import bwrap_version
+from vlmkit.grading.sandbox import accounts, cgroups, isolation
+from vlmkit.grading.sandbox.limits import Limits, load_limits, parse_assignments
+from vlmkit.grading.sandbox.run import bwrap_version
+from vlmkit.grading.workflows import autograde as autograde_module
+from vlmkit.grading.workflows.progress import Progress
 
 BARE = ["--limit", "sandbox=false", "--limit", "cgroups=off", "--limit", "learner_uid=0"]
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader switches uids "
@@ -104,7 +104,7 @@ def test_each_run_gets_its_own_uid_and_its_leftovers_die():
 
 
 def test_progress_logs_plain_lines_off_a_terminal(caplog):
-    caplog.set_level(logging.DEBUG, logger="vlmkit.grading.progress")
+    caplog.set_level(logging.DEBUG, logger="vlmkit.grading.workflows.progress")
     with Progress(3, "checkpoint") as progress:
         for what, status in (("ada/q1", "graded"), ("bob/q1", "crashed"), ("cy/q1", "missing")):
             progress.done(what, status)
@@ -115,7 +115,7 @@ def test_progress_logs_plain_lines_off_a_terminal(caplog):
 
 
 def test_run_tasks_keeps_task_order_while_reporting_as_tasks_finish(monkeypatch, caplog):
-    caplog.set_level(logging.DEBUG, logger="vlmkit.grading.progress")
+    caplog.set_level(logging.DEBUG, logger="vlmkit.grading.workflows.progress")
     finished = []
 
     def fake_task(student_dir, assignment, question, limits, execute):

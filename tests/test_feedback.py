@@ -12,12 +12,14 @@ import pytest
 from conftest import COURSE
 from vlmkit import paths
 from vlmkit.errors import KitError
-from vlmkit.grading.after_manual import refresh
-from vlmkit.grading.class_report import pseudonyms
-from vlmkit.grading.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html
-from vlmkit.grading.notebook import merge, read_notebook
-from vlmkit.grading.report import OUTPUT_MODE, atomic_write, grades_csv, points_text, written_entry
-from vlmkit.grading.written import NOT_GRADED, course_written_cells, key_points
+from vlmkit.grading.checking.files import OUTPUT_MODE, atomic_write
+from vlmkit.grading.checking.points import points_text
+from vlmkit.grading.nbgrader_io.cells import merge, read_notebook
+from vlmkit.grading.nbgrader_io.written import NOT_GRADED, course_written_cells, key_points
+from vlmkit.grading.outputs.class_report import pseudonyms
+from vlmkit.grading.outputs.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html
+from vlmkit.grading.outputs.rebuild import refresh
+from vlmkit.grading.outputs.report import grades_csv, written_entry
 
 Q1 = "q1_clip_loss.ipynb"
 OUTPUT_MARKER = "printed-by-the-learner-7731"

@@ -11,9 +11,9 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from vlmkit import paths
 from vlmkit.errors import KitError
-from vlmkit.grading.autograded import autograded_notebook
-from vlmkit.grading.formgrader import EXPORT_FILE, formgrader_server
-from vlmkit.grading.gradebook import EMPTY_ANSWER, record_grades
+from vlmkit.grading.nbgrader_io.autograded import autograded_notebook
+from vlmkit.grading.nbgrader_io.formgrader import EXPORT_FILE, formgrader_server
+from vlmkit.grading.nbgrader_io.gradebook import EMPTY_ANSWER, record_grades
 
 Q1 = "q1_clip_loss.ipynb"
 
@@ -117,8 +117,8 @@ def _api(api_class, grades, **config_values):
 def test_formgrader_counts_graded_submissions_and_lists_no_exchange_without_a_course(tmp_path, caplog):
     from nbgrader.apps.api import NbGraderAPI
 
-    from vlmkit.grading.formgrader import write_config
-    from vlmkit.grading.formgrader_pages import KitAPI
+    from vlmkit.grading.nbgrader_io.formgrader import write_config
+    from vlmkit.grading.nbgrader_io.formgrader_pages import KitAPI
 
     for student in ("ann", "bob"):
         _graded_q1(tmp_path, student, "Symmetric: each direction normalises over its own set.")
@@ -136,8 +136,8 @@ def test_formgrader_counts_graded_submissions_and_lists_no_exchange_without_a_co
 
 
 def test_formgrader_of_a_course_keeps_its_exchange(tmp_path):
-    from vlmkit.grading.formgrader import write_config
-    from vlmkit.grading.formgrader_pages import KitAPI
+    from vlmkit.grading.nbgrader_io.formgrader import write_config
+    from vlmkit.grading.nbgrader_io.formgrader_pages import KitAPI
 
     exchange = tmp_path / "exchange"
     exchange.mkdir(mode=0o777)
@@ -157,7 +157,7 @@ def _manage_assignments(**page):
     from jinja2 import Environment, FileSystemLoader
     from nbgrader.server_extensions.formgrader import handlers
 
-    from vlmkit.grading.formgrader_pages import kit_loader
+    from vlmkit.grading.nbgrader_io.formgrader_pages import kit_loader
 
     env = Environment(loader=kit_loader(FileSystemLoader([handlers.template_path])))
     return env.get_template("manage_assignments.tpl").render(
@@ -176,7 +176,7 @@ def test_manage_assignments_warns_of_a_missing_exchange_only_where_the_course_ha
 def test_formgrader_api_answers_are_never_reused_from_the_browser_cache():
     from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 
-    from vlmkit.grading.formgrader_pages import NoStoreApi
+    from vlmkit.grading.nbgrader_io.formgrader_pages import NoStoreApi
 
     def cache_control(path):
         headers = HTTPHeaders({"Content-Type": "application/json"})
@@ -191,8 +191,8 @@ def test_formgrader_api_answers_are_never_reused_from_the_browser_cache():
 
 
 def test_formgrader_pages_go_wherever_formgrader_does(tmp_path):
-    import vlmkit.grading.formgrader_pages as pages
-    from vlmkit.grading.jupyter_env import EXCHANGE_PAGES, FORMGRADER_PAGES, LEARNER_HIDDEN, config_files
+    import vlmkit.grading.nbgrader_io.formgrader_pages as pages
+    from vlmkit.grading.nbgrader_io.jupyter_env import EXCHANGE_PAGES, FORMGRADER_PAGES, LEARNER_HIDDEN, config_files
 
     assert FORMGRADER_PAGES == pages.__name__ == pages._jupyter_server_extension_points()[0]["module"]
     for hidden, kept in ((EXCHANGE_PAGES, True), (LEARNER_HIDDEN, False)):

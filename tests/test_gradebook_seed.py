@@ -2,8 +2,8 @@
 
 from nbgrader.api import Gradebook
 
-from vlmkit.grading import gradebook
-from vlmkit.grading.gradebook import record_grades
+from vlmkit.grading.nbgrader_io import gradebook
+from vlmkit.grading.nbgrader_io.gradebook import record_grades
 
 
 def _layout(db) -> list:

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from vlmkit import paths
-from vlmkit.grading.after_manual import refresh
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.formgrader import EXPORT_FILE
-from vlmkit.grading.gradebook import record_grades
-from vlmkit.grading.inprocess import run_forked
-from vlmkit.grading.report import OUTPUT_MODE
-from vlmkit.grading.results import load_results
-from vlmkit.grading.written import manual_marks
+from vlmkit.grading.checking.files import OUTPUT_MODE
+from vlmkit.grading.engine.fast_path import run_forked
+from vlmkit.grading.nbgrader_io.formgrader import EXPORT_FILE
+from vlmkit.grading.nbgrader_io.gradebook import record_grades
+from vlmkit.grading.nbgrader_io.written import manual_marks
+from vlmkit.grading.outputs.rebuild import refresh
+from vlmkit.grading.outputs.results import load_results
+from vlmkit.grading.workflows.autograde import autograde
 
 BIN = Path(sys.executable).parent
 KIT_FILES = ("grades.csv", "report.json", "class_report.html", "class_report.csv")

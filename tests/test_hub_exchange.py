@@ -26,7 +26,7 @@ import requests
 from hub_course import course_hub
 from vlmkit import paths
 from vlmkit.commands import main
-from vlmkit.grading.examples import solved
+from vlmkit.grading.authoring.examples import solved
 from vlmkit.hub.client import HubMember
 from vlmkit.hub.exchange import collect, release_feedback
 

@@ -77,6 +77,42 @@ def test_imports_follow_the_stage_rule(path):
     assert not wrong, f"{stage}/ may import only {sorted(allowed)}; found {wrong}"
 
 
+# grading/ by concern, lowest first: a module imports its own subpackage and those before it.
+GRADING = PACKAGE / "grading"
+GRADING_ORDER = ["checking", "nbgrader_io", "sandbox", "engine", "outputs", "workflows", "authoring"]
+GRADING_SOURCES = sorted(GRADING.rglob("*.py"))
+
+
+def grading_layer(module: str):
+    """Where a grading module sits in GRADING_ORDER; None outside grading. The package itself
+    (`from vlmkit.grading import check`) is the check API, so it sits with checking."""
+    parts = module.split(".")
+    if parts[:2] != ["vlmkit", "grading"]:
+        return None
+    return GRADING_ORDER.index(parts[2]) if len(parts) > 2 else 0
+
+
+def against_the_order(path: Path, tree) -> list[str]:
+    rel = path.relative_to(GRADING).parts
+    own = GRADING_ORDER.index(rel[0]) if len(rel) > 1 else 0
+    return [f"line {line}: {module}" for line, module in kit_imports(tree)
+            if (layer := grading_layer(module)) is not None and layer > own]
+
+
+def test_grading_is_its_subpackages_and_nothing_else():
+    entries = sorted(p.name for p in GRADING.iterdir() if p.name != "__pycache__")
+    assert entries == sorted(["__init__.py", *GRADING_ORDER]), entries
+    assert len(entries) <= 8
+
+
+@pytest.mark.parametrize("path", GRADING_SOURCES, ids=lambda p: str(p.relative_to(GRADING)))
+def test_grading_imports_follow_the_order_of_its_subpackages(path):
+    rel = path.relative_to(GRADING).parts
+    allowed = GRADING_ORDER[:GRADING_ORDER.index(rel[0]) + 1] if len(rel) > 1 else GRADING_ORDER[:1]
+    wrong = against_the_order(path, ast.parse(path.read_text()))
+    assert not wrong, f"grading/{'/'.join(rel)} may import only grading's {allowed}; found {wrong}"
+
+
 PRIVATE_SCAN = SOURCES + sorted((ROOT / "autograder").rglob("*.py"))
 
 
@@ -107,9 +143,11 @@ def test_no_private_names_cross_modules(path):
 
 def test_the_checkers_catch_violations():
     """The checkers themselves: a world module importing a model, a private name used across modules."""
-    bad = "from vlmkit.models import TinyCLIP\n\ndef f():\n    import vlmkit.grading.engine\n"
+    bad = "from vlmkit.models import TinyCLIP\n\ndef f():\n    import vlmkit.grading.engine.grade\n"
     found = [m for _, m in kit_imports(ast.parse(bad)) if not within(m, ALLOWED["world"] | {"vlmkit.world"})]
-    assert found == ["vlmkit.models", "vlmkit.grading.engine"]
+    assert found == ["vlmkit.models", "vlmkit.grading.engine.grade"]
+    upward = ast.parse("from vlmkit.grading.outputs.report import total\nfrom vlmkit.grading import check\n")
+    assert against_the_order(GRADING / "checking" / "verdict.py", upward) == ["line 1: vlmkit.grading.outputs.report"]
     private = "from vlmkit.checks.toy_clip import _number\nfrom vlmkit import evaluation\nevaluation._name('x')\n"
     assert private_uses(ast.parse(private)) == ["line 1: from vlmkit.checks.toy_clip import _number",
                                                  "line 3: evaluation._name"]
@@ -125,8 +163,8 @@ def ast_parse_calls(tree) -> list[int]:
 def test_the_grader_parses_python_only_through_the_lock():
     """Grading threads parse at once, which CPython 3.11 < 3.11.5 does not survive (python_parse.py):
     every parse in the package goes through `python_parse.parse`."""
-    shared = PACKAGE / "grading" / "python_parse.py"
+    shared = GRADING / "checking" / "python_parse.py"
     direct = [f"{p.relative_to(ROOT)}:{line}" for p in sorted(PACKAGE.rglob("*.py")) if p != shared
               for line in ast_parse_calls(ast.parse(p.read_text()))]
-    assert not direct, f"ast.parse called directly (use vlmkit.grading.python_parse.parse): {direct}"
+    assert not direct, f"ast.parse called directly (use vlmkit.grading.checking.python_parse.parse): {direct}"
     assert ast_parse_calls(ast.parse("import ast\nast.parse('x')\n")) == [2]

@@ -18,8 +18,8 @@ from vlmkit import paths
 from vlmkit.commands import main
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
-from vlmkit.grading.autograde import assignments_present, find_students
-from vlmkit.grading.lms_collect import collect_zips, learner_id
+from vlmkit.grading.workflows.autograde import assignments_present, find_students
+from vlmkit.grading.workflows.collect import collect_zips, learner_id
 
 COURSE = load_course()
 NOTEBOOKS = {f"{a}/{q.notebook}" for a, spec in COURSE.items() for q in spec.questions}

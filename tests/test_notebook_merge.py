@@ -4,7 +4,7 @@ import nbformat
 
 from conftest import solved_notebook
 from vlmkit import paths
-from vlmkit.grading.notebook import graded_cells, merge, nbgrader_meta
+from vlmkit.grading.nbgrader_io.cells import graded_cells, merge, nbgrader_meta
 
 NB = "q5_coordinate_tokens.ipynb"
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from vlmkit.grading import check
-from vlmkit.grading.learner_api import CheckFailed
-from vlmkit.grading.plain import NotPlain, from_plain, to_plain
+from vlmkit.grading.checking.learner_api import CheckFailed
+from vlmkit.grading.checking.plain import NotPlain, from_plain, to_plain
 
 
 def test_plain_round_trip_of_arrays_tensors_and_specials():
@@ -61,8 +61,8 @@ def test_a_wrong_type_is_reported_as_such():
 
 
 def _measured(measure, output=0.5):
-    from vlmkit.grading.registry import Check
-    from vlmkit.grading.verdict import judge_record
+    from vlmkit.grading.checking.registry import Check
+    from vlmkit.grading.checking.verdict import judge_record
 
     check_ = Check("q0.measured", "", lambda case, out: None if out > 0.4 else "too low", measure=measure)
     return judge_record(check_, {"check": "q0.measured", "ok": True, "output": output})

@@ -3,7 +3,7 @@
 import json
 
 from vlmkit import paths
-from vlmkit.grading.release import release
+from vlmkit.grading.authoring.release import release
 
 
 def test_release_is_in_sync_with_solutions():
@@ -28,8 +28,8 @@ def test_every_test_cell_has_hidden_checks_with_definitions():
     import nbformat
 
     from vlmkit.course import load_course
-    from vlmkit.grading import registry
-    from vlmkit.grading.notebook import graded_cells
+    from vlmkit.grading.checking import registry
+    from vlmkit.grading.nbgrader_io.cells import graded_cells
 
     for question in load_course()["checkpoint"].questions:
         source = nbformat.read(str(paths.SOLUTIONS / "checkpoint" / question.notebook), as_version=4)

@@ -6,9 +6,9 @@ import sys
 import pytest
 
 from conftest import solved_notebook, with_answer, write_submission
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.notebook import nbgrader_meta
-from vlmkit.grading.sandbox import Limits
+from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
+from vlmkit.grading.sandbox.run import Limits
+from vlmkit.grading.workflows.autograde import autograde
 
 Q5, Q6 = "q5_coordinate_tokens.ipynb", "q6_vla_actions.ipynb"
 DEQUANTIZE_OK = "def dequantize(bins, num_bins=1000):\n    return [(q + 0.5) / num_bins for q in bins]\n"

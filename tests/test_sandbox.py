@@ -4,10 +4,11 @@ import nbformat
 import pytest
 
 from vlmkit import paths
-from vlmkit.grading import accounts, sandbox
-from vlmkit.grading.engine import grade_notebook
-from vlmkit.grading.prestart import Prestarted
-from vlmkit.grading.sandbox import Limits, run_notebook
+from vlmkit.grading.engine.grade import grade_notebook
+from vlmkit.grading.sandbox import accounts
+from vlmkit.grading.sandbox import run as sandbox
+from vlmkit.grading.sandbox.prestart import Prestarted
+from vlmkit.grading.sandbox.run import Limits, run_notebook
 
 PROBE = """
 import os, socket, json
@@ -108,7 +109,7 @@ def test_a_preloaded_kernel_has_imported_its_notebooks_libraries_but_bound_no_na
 
 
 def test_preloaded_imports_come_from_the_notebooks_code_cells_of_known_packages(tmp_path):
-    from vlmkit.grading.kernel_preload import imports_of
+    from vlmkit.grading.sandbox.kernel_preload import imports_of
 
     cells = [nbformat.v4.new_code_cell("%matplotlib inline\nimport torch, os\nfrom PIL import Image"),
              nbformat.v4.new_code_cell("def f(:\n    import open_clip"),  # unfinished: left out

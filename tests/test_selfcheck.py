@@ -10,10 +10,10 @@ import pytest
 from conftest import CHECKPOINT, COURSE, solved_notebook, with_answer
 from vlmkit import paths
 from vlmkit.errors import KitError
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.examples import delegating_answers
-from vlmkit.grading.report import question_table
-from vlmkit.grading.selfcheck import locate, resolve, selfcheck
+from vlmkit.grading.authoring.examples import delegating_answers
+from vlmkit.grading.outputs.report import question_table
+from vlmkit.grading.workflows.autograde import autograde
+from vlmkit.grading.workflows.selfcheck import locate, resolve, selfcheck
 
 Q5 = "q5_coordinate_tokens.ipynb"
 

@@ -21,10 +21,10 @@ from browser.servers import free_port
 from lab_server import request, run_in_terminal
 
 from vlmkit import paths
-from vlmkit.grading import jupyter_env
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.inprocess import run_forked
-from vlmkit.grading.jupyter_process import descendants
+from vlmkit.grading.engine.fast_path import run_forked
+from vlmkit.grading.nbgrader_io import jupyter_env
+from vlmkit.grading.nbgrader_io.jupyter_process import descendants
+from vlmkit.grading.workflows.autograde import autograde
 
 BIN = Path(sys.executable).parent
 TOKEN = "signal-test-token"

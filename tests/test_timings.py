@@ -1,4 +1,4 @@
-"""Phase timings (grading/timings.py): what they measure, that nothing stores them unasked, and
+"""Phase timings (grading/sandbox/timings.py): what they measure, that nothing stores them unasked, and
 that a real sandboxed run yields its kernel's phases."""
 
 import json
@@ -6,9 +6,9 @@ import json
 import nbformat
 import pytest
 
-from vlmkit.grading.engine import QuestionResult
-from vlmkit.grading.sandbox import Limits, run_notebook
-from vlmkit.grading.timings import ENV, RUNNER_KEY, Timings, emit, kernel_phases
+from vlmkit.grading.engine.grade import QuestionResult
+from vlmkit.grading.sandbox.run import Limits, run_notebook
+from vlmkit.grading.sandbox.timings import ENV, RUNNER_KEY, Timings, emit, kernel_phases
 
 
 def test_phases_add_up_and_count_a_phase_that_raised():

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import COURSE
 from vlmkit import paths
-from vlmkit.grading.examples import written_answers
-from vlmkit.grading.notebook import graded_cells, nbgrader_meta
-from vlmkit.grading.written import is_written, written_cells
+from vlmkit.grading.authoring.examples import written_answers
+from vlmkit.grading.nbgrader_io.cells import graded_cells, nbgrader_meta
+from vlmkit.grading.nbgrader_io.written import is_written, written_cells
 
 MODEL_ANSWER_PHRASES = ["Answers in short", "Answer to the question", "Key points", "BEGIN SOLUTION",
                         "END SOLUTION", "Model answer"]

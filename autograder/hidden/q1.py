@@ -20,7 +20,7 @@ from vlmkit.checks.q1 import (
                               scale_rises,
                               zero_shot_match,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
 
 CHECKS = [
     Check("q1.hidden.loss_grads", "loss_and_grads", clip_loss_matches(with_grads=True),

@@ -19,7 +19,7 @@ from vlmkit.checks.q2 import (
     scale_follows_parameters,
     siglip_loss_matches,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
 
 
 def ring_case(seed, batch, width, devices, t=10.0, b=-10.0, dtype="float32"):

@@ -24,7 +24,7 @@ from vlmkit.checks.q3 import (
     queries_init,
     report_is_right,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
 
 OTHER_SIZES = {"vision_dim": 1408, "text_dim": 5120,
                "qformer": {"dim": 1024, "num_layers": 6, "num_heads": 16, "num_queries": 48},

@@ -25,8 +25,8 @@ from vlmkit.checks.q6 import (
     vocab_mistakes,
     within_half_bin,
 )
-from vlmkit.grading.generated import generated_calls, smallest_failing
-from vlmkit.grading.judges import (
+from vlmkit.grading.checking.generated import generated_calls, smallest_failing
+from vlmkit.grading.checking.judges import (
     HINT,
     call_reference,
     diagnose,
@@ -35,7 +35,7 @@ from vlmkit.grading.judges import (
     match_reference_each,
     reference_arguments,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
 
 
 def ref_normalize(x, q01, q99):
@@ -367,7 +367,7 @@ CHECKS = [
 
 
 # ---------------------------------------------------------------- generated inputs (the token streams' grammar)
-# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# Drawn by Hypothesis in the grader (vlmkit.grading.checking.generated), simplest first; a failure quotes the
 # smallest failing input. A stream is runs of action ids (the range's two ends included), text or
 # special ids just below the range and padding ids at or above vocab_size, in any order: empty,
 # text between the ids of one step, an incomplete last step, no whole step at all (then the

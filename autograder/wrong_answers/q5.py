@@ -5,8 +5,8 @@ Used by tests/test_wrong_answers.py and by the `mistakes` example submission (fi
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake as _mistake
-from vlmkit.grading.examples import solution_answers as _solution_answers
+from vlmkit.grading.authoring.examples import mistake as _mistake
+from vlmkit.grading.authoring.examples import solution_answers as _solution_answers
 
 _SOLVED = _solution_answers(paths.SOLUTIONS / "checkpoint" / "q5_coordinate_tokens.ipynb")
 
@@ -136,7 +136,7 @@ WRONG += [
      {"q5_test_parse_vocab"}),
 ]
 
-# Mistakes only the behavioural contracts (grading/contracts.py) catch: the values are right.
+# Mistakes only the behavioural contracts (grading/checking/contracts.py) catch: the values are right.
 WRONG += [
     ("normalize_box scales the caller's box in place", "q5_normalize_quantize", _mistake(
         _SOLVED["q5_normalize_quantize"],

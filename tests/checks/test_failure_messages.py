@@ -12,9 +12,9 @@ import pytest
 
 from conftest import COURSE, fast_graded
 from vlmkit import paths
-from vlmkit.grading.examples import wrong_answers
-from vlmkit.grading.judges import bare_message
-from vlmkit.grading.registry import all_checks
+from vlmkit.grading.authoring.examples import wrong_answers
+from vlmkit.grading.checking.judges import bare_message
+from vlmkit.grading.checking.registry import all_checks
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 

@@ -25,9 +25,9 @@ from vlmkit.checks.capstone_pipeline import (
     measured_metrics,
     reaches_kit_metrics,
 )
-from vlmkit.grading import compare
-from vlmkit.grading.judges import bare_message
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import bare_message
+from vlmkit.grading.checking.registry import Check
 
 # ---------------------------------------------------------------- probes (run in the kernel)
 

@@ -16,9 +16,9 @@ import torch.nn.functional as F
 
 from vlmkit.checks.common import as_float
 from vlmkit.checks.toy_clip import CLASSES, class_prompts, toy_test_set, train_toy_clip
-from vlmkit.grading import compare
-from vlmkit.grading.judges import diagnose
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import diagnose
+from vlmkit.grading.checking.registry import Check
 
 # ---------------------------------------------------------------- probes (learner's kernel)
 
@@ -118,7 +118,7 @@ PROBES = {"tensors": tensors, "loss_and_grads": loss_and_grads, "value_and_grads
           "symmetric": symmetric, "scale_init": scale_init, "scale_clamp": scale_clamp,
           "entropy_curve": entropy_curve, "training": training}
 
-# Functions that work row by row (grading/contracts.py replays one call on a batch of one):
+# Functions that work row by row (grading/checking/contracts.py replays one call on a batch of one):
 # name -> positions of the batched arguments in the spec's signature.
 BATCHWISE = {"clip_logits": (0,), "softmax_entropy": (0,), "zero_shot_probs": (0,)}
 

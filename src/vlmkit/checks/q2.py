@@ -30,9 +30,9 @@ from vlmkit.checks.q1 import (
     scalar,
     unit_rows,
 )
-from vlmkit.grading import compare
-from vlmkit.grading.judges import diagnose
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import diagnose
+from vlmkit.grading.checking.registry import Check
 
 # ---------------------------------------------------------------- probes (learner's kernel)
 

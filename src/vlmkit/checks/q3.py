@@ -25,9 +25,9 @@ import numpy as np
 import torch
 
 from vlmkit.checks.q3_mistakes import MISTAKES, count_hint, tokens_hint
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, bare_message, diagnose, each
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, bare_message, diagnose, each
+from vlmkit.grading.checking.registry import Check
 
 NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
 ATOL = 2e-5  # a bridge's output vs the reference's (float32 through a few layers)
@@ -142,12 +142,12 @@ def count(case, count_parameters):
 
 PROBES = {"module": module, "modules": modules, "report": report, "count": count}
 
-# Modules whose forward works item by item along the batch (grading/contracts.py replays one call
+# Modules whose forward works item by item along the batch (grading/checking/contracts.py replays one call
 # on a batch of one): name -> positions of the batched arguments in the spec's forward.
 BATCHWISE = {"MLPProjector.forward": (0,), "QFormerBridge.forward": (0,), "PerceiverResampler.forward": (0,),
              "GatedCrossAttentionBlock.forward": (0, 1)}
 
-# Functions replayed for state once in the notebook, not in every later check (grading/contracts.py):
+# Functions replayed for state once in the notebook, not in every later check (grading/checking/contracts.py):
 # name -> why. Measured on the solution: every call costs the same, whatever the sizes.
 REPLAYED_ONCE = {"bridge_report": "builds and runs the three bridges on the meta device: 0.1-0.25 s a call"}
 

@@ -10,9 +10,9 @@ import random
 import numpy as np
 
 from vlmkit.checks.common import call, call_each, each_caught
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, bare_message, diagnose, diagnosed, expect_close, expect_equal
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, bare_message, diagnose, diagnosed, expect_close, expect_equal
+from vlmkit.grading.checking.registry import Check
 
 
 def roundtrip(case, quantize, dequantize):

@@ -8,9 +8,9 @@ index clip(vocab_size - id - 1, 0, 254). See shared reference-conventions, Q6.
 import numpy as np
 
 from vlmkit.checks.common import call, call_each, each_caught
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, diagnose, diagnosed, expect_close, expect_equal
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, diagnose, diagnosed, expect_close, expect_equal
+from vlmkit.grading.checking.registry import Check
 
 
 def roundtrip(case, encode, decode):
@@ -25,7 +25,7 @@ def inverse(case, normalize, unnormalize):
 PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip, "inverse": inverse,
           "call_each_caught": each_caught(call)}
 
-# Functions that work row by row (grading/contracts.py replays one call on a batch of one):
+# Functions that work row by row (grading/checking/contracts.py replays one call on a batch of one):
 # name -> positions of the batched arguments in the spec's signature.
 BATCHWISE = {"normalize_actions": (0,), "unnormalize_actions": (0,), "actions_to_token_ids": (0,),
              "token_ids_to_actions": (0,)}

@@ -8,6 +8,6 @@ May import: course, errors, paths. Never world, models, pipeline, evaluation or 
 works on notebooks and plain data, whatever the questions are about.
 """
 
-from vlmkit.grading.learner_api import check
+from vlmkit.grading.checking.learner_api import check
 
 __all__ = ["check"]
