@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from synthetic_class import COURSE, question_result, wrong  # noqa: E402
 
-from vlmkit.grading.authoring.examples import wrong_answers  # noqa: E402
+from vlmkit.grading.authoring.answer_banks import wrong_answers  # noqa: E402
 from vlmkit.grading.outputs.class_report import (  # noqa: E402
     summarise,
     tidy_csv,

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 from conftest import solved_notebook
-from vlmkit.grading.authoring.examples import set_answers, wrong_answers
+from vlmkit.grading.authoring.answer_banks import set_answers, wrong_answers
 from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
 
 Q5, Q6 = "q5_coordinate_tokens.ipynb", "q6_vla_actions.ipynb"

@@ -7,8 +7,9 @@ import nbformat
 
 from vlmkit import paths
 from vlmkit.course import load_course
+from vlmkit.grading.authoring.answer_banks import set_answers
 from vlmkit.grading.authoring.audit import grade_answers
-from vlmkit.grading.authoring.examples import set_answers, solved
+from vlmkit.grading.authoring.examples import solved
 
 COURSE = load_course()
 CHECKPOINT = COURSE["checkpoint"]

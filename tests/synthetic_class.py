@@ -17,7 +17,7 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.authoring.examples import wrong_answers
+from vlmkit.grading.authoring.answer_banks import wrong_answers
 from vlmkit.grading.nbgrader_io.cells import graded_cells, read_notebook
 from vlmkit.grading.outputs.class_report import NOT_IMPLEMENTED
 

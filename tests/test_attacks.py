@@ -12,7 +12,7 @@ plus hostile code, and whose other notebook is correct. `baseline` submits the s
 without attacks, `bystander` submits correct work. One batch grades them all (jobs=2,
 Limits(wall_s=90, cell_s=15)) while the fixture watches the grader from outside: its resident
 memory, FIFOs it might block on (it unblocks them so that the suite can finish, and records that
-it had to), and a TCP/UDP listener that no sandbox may reach. A spy around `_grade_task` keeps
+it had to), and a TCP/UDP listener that no sandbox may reach. A spy around `grade_task` keeps
 every question's result, so per-attack verdicts survive a batch that crashes part-way.
 
 Each test states what a trustworthy grader guarantees; a failing test is an attack that WON.
@@ -46,7 +46,7 @@ from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.grading.checking import registry
 from vlmkit.grading.outputs.feedback import MAX_FEEDBACK_BYTES
-from vlmkit.grading.outputs.report import grades_csv
+from vlmkit.grading.outputs.grade_files import grades_csv
 from vlmkit.grading.sandbox import accounts, cgroups
 from vlmkit.grading.sandbox.run import Limits, bwrap_available, run_notebook
 from vlmkit.grading.workflows import autograde as autograde_module
@@ -267,7 +267,7 @@ def batch(tmp_path_factory):
     (out / "grades.csv").write_text("student,q5,q6,total,band\nstale_previous_run,1,1,2,stale\n")
 
     results, seconds, state = {}, {}, {}
-    real_task = autograde_module._grade_task
+    real_task = autograde_module.grade_task
 
     def spying_task(student_dir, assignment, question, limits, execute):
         start = time.monotonic()
@@ -287,7 +287,7 @@ def batch(tmp_path_factory):
     rss0 = peak = _rss()
     seen = {}
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(autograde_module, "_grade_task", spying_task)
+        mp.setattr(autograde_module, "grade_task", spying_task)
         mp.setattr(tempfile, "tempdir", str(work))  # sandbox workdirs where the FIFO watch looks
         thread = threading.Thread(target=run_batch, daemon=True)
         start = time.monotonic()

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from conftest import COURSE
+from vlmkit.grading.authoring.answer_banks import solution_lines
 from vlmkit.grading.authoring.audit import all_mutants, audit, format_report, load_equivalent, load_solved
-from vlmkit.grading.authoring.examples import solution_lines
 from vlmkit.grading.authoring.mutants import mutants
 from vlmkit.grading.authoring.semantic_mutants import semantic_mutants
 

@@ -18,7 +18,7 @@ from vlmkit.errors import KitError
 from vlmkit.grading.sandbox import accounts, cgroups, isolation
 from vlmkit.grading.sandbox.limits import Limits, load_limits, parse_assignments
 from vlmkit.grading.sandbox.run import bwrap_version
-from vlmkit.grading.workflows import autograde as autograde_module
+from vlmkit.grading.workflows.batch import run_tasks
 from vlmkit.grading.workflows.progress import Progress
 
 BARE = ["--limit", "sandbox=false", "--limit", "cgroups=off", "--limit", "learner_uid=0"]
@@ -114,7 +114,7 @@ def test_progress_logs_plain_lines_off_a_terminal(caplog):
     assert messages[-1] == "checkpoint: 3/3 notebooks, elapsed 0:00, ETA 0:00, failures 1"
 
 
-def test_run_tasks_keeps_task_order_while_reporting_as_tasks_finish(monkeypatch, caplog):
+def test_run_tasks_keeps_task_order_while_reporting_as_tasks_finish(caplog):
     caplog.set_level(logging.DEBUG, logger="vlmkit.grading.workflows.progress")
     finished = []
 
@@ -123,9 +123,8 @@ def test_run_tasks_keeps_task_order_while_reporting_as_tasks_finish(monkeypatch,
         finished.append(question.id)
         return SimpleNamespace(status="graded", question=question.id)
 
-    monkeypatch.setattr(autograde_module, "_grade_task", fake_task)
     tasks = [(Path("ada"), "checkpoint", SimpleNamespace(id=f"q{i}"), None, None) for i in range(4)]
-    results = autograde_module._run_tasks(tasks, jobs=4, label="checkpoint")
+    results = run_tasks(fake_task, tasks, jobs=4, label="checkpoint")
     assert [r.question for r in results] == ["q0", "q1", "q2", "q3"]
     assert finished[0] == "q3"
     done = [r.getMessage() for r in caplog.records if "ada/" in r.getMessage()]

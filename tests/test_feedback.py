@@ -18,8 +18,8 @@ from vlmkit.grading.nbgrader_io.cells import merge, read_notebook
 from vlmkit.grading.nbgrader_io.written import NOT_GRADED, course_written_cells, key_points
 from vlmkit.grading.outputs.class_report import pseudonyms
 from vlmkit.grading.outputs.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html
+from vlmkit.grading.outputs.grade_files import grades_csv, written_entry
 from vlmkit.grading.outputs.rebuild import refresh
-from vlmkit.grading.outputs.report import grades_csv, written_entry
 
 Q1 = "q1_clip_loss.ipynb"
 OUTPUT_MARKER = "printed-by-the-learner-7731"

@@ -146,8 +146,8 @@ def test_the_checkers_catch_violations():
     bad = "from vlmkit.models import TinyCLIP\n\ndef f():\n    import vlmkit.grading.engine.grade\n"
     found = [m for _, m in kit_imports(ast.parse(bad)) if not within(m, ALLOWED["world"] | {"vlmkit.world"})]
     assert found == ["vlmkit.models", "vlmkit.grading.engine.grade"]
-    upward = ast.parse("from vlmkit.grading.outputs.report import total\nfrom vlmkit.grading import check\n")
-    assert against_the_order(GRADING / "checking" / "verdict.py", upward) == ["line 1: vlmkit.grading.outputs.report"]
+    upward = ast.parse("from vlmkit.grading.outputs.results import load_graded\nfrom vlmkit.grading import check\n")
+    assert against_the_order(GRADING / "checking" / "verdict.py", upward) == ["line 1: vlmkit.grading.outputs.results"]
     private = "from vlmkit.checks.toy_clip import _number\nfrom vlmkit import evaluation\nevaluation._name('x')\n"
     assert private_uses(ast.parse(private)) == ["line 1: from vlmkit.checks.toy_clip import _number",
                                                  "line 3: evaluation._name"]

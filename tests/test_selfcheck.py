@@ -10,8 +10,8 @@ import pytest
 from conftest import CHECKPOINT, COURSE, solved_notebook, with_answer
 from vlmkit import paths
 from vlmkit.errors import KitError
-from vlmkit.grading.authoring.examples import delegating_answers
-from vlmkit.grading.outputs.report import question_table
+from vlmkit.grading.authoring.answer_banks import delegating_answers
+from vlmkit.grading.outputs.score_table import question_table
 from vlmkit.grading.workflows.autograde import autograde
 from vlmkit.grading.workflows.selfcheck import locate, resolve, selfcheck
 

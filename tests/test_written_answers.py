@@ -10,7 +10,7 @@ import pytest
 
 from conftest import COURSE
 from vlmkit import paths
-from vlmkit.grading.authoring.examples import written_answers
+from vlmkit.grading.authoring.answer_banks import written_answers
 from vlmkit.grading.nbgrader_io.cells import graded_cells, nbgrader_meta
 from vlmkit.grading.nbgrader_io.written import is_written, written_cells
 

@@ -15,7 +15,8 @@ import re
 import pytest
 
 from conftest import COURSE, fast_graded, verdicts_of, with_answer, write_submission
-from vlmkit.grading.authoring.examples import delegating_answers, graded_cells_only, wrong_answers
+from vlmkit.grading.authoring.answer_banks import delegating_answers, wrong_answers
+from vlmkit.grading.authoring.examples import graded_cells_only
 from vlmkit.grading.workflows.autograde import autograde
 
 STEP = 1 if os.environ.get("VLMKIT_ALL_WRONG_ANSWERS") else 2

@@ -6,7 +6,7 @@ cells are the solution's own answer cells with one idea changed (`mistake`).
 """
 
 from vlmkit import paths
-from vlmkit.grading.authoring.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 ANSWERS = solution_answers(paths.SOLUTIONS / "capstone" / "capstone.ipynb")
 PIPELINE, EVALUATE, ERRORS, IOU = (ANSWERS[k] for k in ("capstone_pipeline", "capstone_evaluate", "capstone_errors",

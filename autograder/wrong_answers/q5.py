@@ -5,8 +5,8 @@ Used by tests/test_wrong_answers.py and by the `mistakes` example submission (fi
 """
 
 from vlmkit import paths
-from vlmkit.grading.authoring.examples import mistake as _mistake
-from vlmkit.grading.authoring.examples import solution_answers as _solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake as _mistake
+from vlmkit.grading.authoring.answer_banks import solution_answers as _solution_answers
 
 _SOLVED = _solution_answers(paths.SOLUTIONS / "checkpoint" / "q5_coordinate_tokens.ipynb")
 

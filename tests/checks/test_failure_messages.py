@@ -12,7 +12,7 @@ import pytest
 
 from conftest import COURSE, fast_graded
 from vlmkit import paths
-from vlmkit.grading.authoring.examples import wrong_answers
+from vlmkit.grading.authoring.answer_banks import wrong_answers
 from vlmkit.grading.checking.judges import bare_message
 from vlmkit.grading.checking.registry import all_checks
 

@@ -11,7 +11,7 @@ tests/test_fast_path.py proves the fast path reaches the sandbox's verdicts.
 import pytest
 
 from conftest import COURSE, fast_graded
-from vlmkit.grading.authoring.examples import delegating_answers, other_correct_answers, wrong_answers
+from vlmkit.grading.authoring.answer_banks import delegating_answers, other_correct_answers, wrong_answers
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 WRONG = [(q, w) for q in QUESTIONS for w in wrong_answers(q)]

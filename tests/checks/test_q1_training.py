@@ -22,7 +22,7 @@ import torch
 
 from vlmkit import paths
 from vlmkit.checks import q1
-from vlmkit.grading.authoring.examples import solution_answers, wrong_answers
+from vlmkit.grading.authoring.answer_banks import solution_answers, wrong_answers
 from vlmkit.grading.checking import registry
 from vlmkit.grading.checking.plain import from_plain, to_plain
 

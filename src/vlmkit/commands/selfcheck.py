@@ -14,7 +14,7 @@ from vlmkit.commands.defaults import default_of
 from vlmkit.commands.limit_flags import add_limit_flags, limits_from
 from vlmkit.course import load_course
 from vlmkit.grading.checking.points import fmt_points
-from vlmkit.grading.outputs.report import question_table
+from vlmkit.grading.outputs.score_table import question_table
 from vlmkit.grading.workflows.selfcheck import all_pass, selfcheck
 
 

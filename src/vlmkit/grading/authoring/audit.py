@@ -27,7 +27,8 @@ import nbformat
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
-from vlmkit.grading.authoring.examples import graded_cells_only, set_answers, solution_lines, solved
+from vlmkit.grading.authoring.answer_banks import set_answers, solution_lines
+from vlmkit.grading.authoring.examples import graded_cells_only, solved
 from vlmkit.grading.authoring.mutants import mutants
 from vlmkit.grading.authoring.semantic_mutants import SEMANTIC_OPERATORS, semantic_mutants
 from vlmkit.grading.engine.fast_path import run_forked

@@ -33,8 +33,8 @@ from vlmkit.grading.checking.judges import HINT, INPUT_COUNT
 from vlmkit.grading.checking.registry import Check
 from vlmkit.grading.checking.verdict import judge_record
 from vlmkit.grading.outputs.class_metrics import metric_distributions
-from vlmkit.grading.outputs.report import missing_parts, total
 from vlmkit.grading.outputs.results import load_graded
+from vlmkit.grading.outputs.score_table import missing_parts, total
 
 CLASS_KEY = "#class"
 HTML_NAME, CSV_NAME, KEY_NAME = "class_report.html", "class_report.csv", ".pseudonym_key"

@@ -18,7 +18,7 @@ from vlmkit.grading.nbgrader_io.cells import BrokenNotebook, read_notebook
 from vlmkit.grading.nbgrader_io.written import course_written_cells, manual_marks
 from vlmkit.grading.outputs.class_report import write_class_report
 from vlmkit.grading.outputs.feedback import feedback_html
-from vlmkit.grading.outputs.report import write_outputs
+from vlmkit.grading.outputs.grade_files import write_outputs
 from vlmkit.grading.outputs.results import load_graded
 
 

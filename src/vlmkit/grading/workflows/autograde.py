@@ -4,16 +4,15 @@
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
 (`<student>/<assignment>/*.ipynb`). DIR receives results/<assignment>/<student>.json (see
-grading.results), an nbgrader gradebook.db, autograded/<student>/<assignment>/*.ipynb
+outputs/results.py), an nbgrader gradebook.db, autograded/<student>/<assignment>/*.ipynb
 (nbgrader's layout, for `nbgrader export` and `vlmkit formgrader DIR`), nbgrader_config.py (so
 that nbgrader run in DIR exports to nbgrader_grades.csv, not over the kit's grades.csv), and what
-grading.after_manual derives from them: grades.csv, report.json, feedback/ and the class report.
+outputs/rebuild.py derives from them: grades.csv, report.json, feedback/ and the class report.
 """
 
 import dataclasses
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -25,15 +24,15 @@ from vlmkit.grading.engine.grade import QuestionResult, grade_notebook
 from vlmkit.grading.nbgrader_io.formgrader import write_config
 from vlmkit.grading.nbgrader_io.gradebook import record_grades, submitted_at
 from vlmkit.grading.outputs.rebuild import refresh
-from vlmkit.grading.outputs.report import assignment_line, question_table
 from vlmkit.grading.outputs.results import store
+from vlmkit.grading.outputs.score_table import assignment_line, question_table
 from vlmkit.grading.sandbox.isolation import describe, record, require_isolation
 from vlmkit.grading.sandbox.kernel_preload import imports_of
 from vlmkit.grading.sandbox.limits import load_limits
 from vlmkit.grading.sandbox.prestart import Prestarted
 from vlmkit.grading.sandbox.run import Limits, run_notebook
 from vlmkit.grading.sandbox.timings import Timings, emit
-from vlmkit.grading.workflows.progress import Progress
+from vlmkit.grading.workflows.batch import run_tasks
 
 STUDENT_NAME = re.compile(r"[A-Za-z0-9_.@+-]+")
 
@@ -51,7 +50,7 @@ def find_students(submissions: Path) -> list[str]:
     return names
 
 
-def _grade_task(student_dir: Path, assignment: str, question, limits: Limits,
+def grade_task(student_dir: Path, assignment: str, question, limits: Limits,
                 execute=run_notebook) -> QuestionResult:
     source = paths.SOLUTIONS / assignment / question.notebook
     learner = student_dir / assignment / question.notebook
@@ -60,41 +59,6 @@ def _grade_task(student_dir: Path, assignment: str, question, limits: Limits,
     except Exception as err:  # a grader fault costs this question, never the batch
         return QuestionResult(question.id, question.notebook, 0.0, question.points, "failed",
                               notes=[f"grading failed: {type(err).__name__}: {err}"])
-
-
-def _collect(tasks: list, futures: dict, completed, label: str) -> list:
-    """Results in task order from {future: task index}, reporting progress as each one lands."""
-    results = [None] * len(tasks)
-    with Progress(len(tasks), label) as progress:
-        for future in completed(futures):
-            index = futures[future]
-            results[index] = future.result()
-            student_dir, _, question, _, _ = tasks[index]
-            progress.done(f"{Path(student_dir).name}/{question.id}", results[index].status)
-    return results
-
-
-def _run_tasks(tasks: list, jobs: int, scheduler=None, label: str = "grading") -> list:
-    """Grade every (student folder, assignment, question, limits, executor) task, in order.
-
-    Locally with `jobs` threads (each task is a sandboxed subprocess), or, given a scheduler
-    address, as one Dask task per notebook on that cluster; either way the results come back
-    here, to the one process that writes the gradebook, with progress as they arrive.
-    """
-    if scheduler:
-        from distributed import Client
-        from distributed import as_completed as dask_completed
-
-        try:
-            client = Client(scheduler, timeout="20s")
-        except OSError as err:
-            raise KitError(f"cannot reach the Dask scheduler at {scheduler} ({err})") from None
-        with client:
-            futures = {client.submit(_grade_task, *task, pure=False): i for i, task in enumerate(tasks)}
-            return _collect(tasks, futures, dask_completed, label)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_grade_task, *task): i for i, task in enumerate(tasks)}
-        return _collect(tasks, futures, as_completed, label)
 
 
 def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs: int = 1,
@@ -124,7 +88,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
     preloads = [preload[q.id] for student, q in pairs if (student / assignment / q.notebook).is_file()]
     with _ahead(execute, scheduler, limits, preloads, jobs) as execute:
         tasks = [(student, assignment, q, limits, execute) for student, q in pairs]
-        results = _run_tasks(tasks, jobs, scheduler, assignment)
+        results = run_tasks(grade_task, tasks, jobs, scheduler, assignment)
     timings = Timings()  # the class's outputs, after every notebook's own phases (engine.py)
     with timings.phase("outputs"):
         graded = _write_outputs(out, submissions, assignment, tasks, results, isolation)
