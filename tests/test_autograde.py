@@ -14,7 +14,7 @@ from vlmkit.errors import KitError
 from vlmkit.grading.authoring.answer_banks import written_answers, wrong_answers
 from vlmkit.grading.engine.fast_path import run_forked
 from vlmkit.grading.engine.grade import grade_notebook
-from vlmkit.grading.nbgrader_io.written import grade_by_hand
+from vlmkit.grading.nbgrader_io.gradebook import grade_by_hand
 from vlmkit.grading.outputs.grade_files import write_outputs
 from vlmkit.grading.outputs.results import load_results
 from vlmkit.grading.workflows.autograde import autograde, print_summary

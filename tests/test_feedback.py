@@ -14,7 +14,8 @@ from vlmkit import paths
 from vlmkit.errors import KitError
 from vlmkit.grading.checking.files import OUTPUT_MODE, atomic_write
 from vlmkit.grading.checking.points import points_text
-from vlmkit.grading.nbgrader_io.cells import merge, read_notebook
+from vlmkit.grading.engine.merge import merge
+from vlmkit.grading.nbgrader_io.cells import read_notebook
 from vlmkit.grading.nbgrader_io.written import NOT_GRADED, course_written_cells, key_points
 from vlmkit.grading.outputs.class_report import pseudonyms
 from vlmkit.grading.outputs.feedback import MAX_FEEDBACK_BYTES, feedback_html, markdown_html, math_html

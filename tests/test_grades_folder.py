@@ -13,8 +13,7 @@ from vlmkit import paths
 from vlmkit.grading.checking.files import OUTPUT_MODE
 from vlmkit.grading.engine.fast_path import run_forked
 from vlmkit.grading.nbgrader_io.formgrader import EXPORT_FILE
-from vlmkit.grading.nbgrader_io.gradebook import record_grades
-from vlmkit.grading.nbgrader_io.written import manual_marks
+from vlmkit.grading.nbgrader_io.gradebook import manual_marks, record_grades
 from vlmkit.grading.outputs.rebuild import refresh
 from vlmkit.grading.outputs.results import load_results
 from vlmkit.grading.workflows.autograde import autograde

@@ -4,7 +4,8 @@ import nbformat
 
 from conftest import solved_notebook
 from vlmkit import paths
-from vlmkit.grading.nbgrader_io.cells import graded_cells, merge, nbgrader_meta
+from vlmkit.grading.engine.merge import merge
+from vlmkit.grading.nbgrader_io.cells import graded_cells, nbgrader_meta
 
 NB = "q5_coordinate_tokens.ipynb"
 

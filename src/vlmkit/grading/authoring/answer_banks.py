@@ -9,15 +9,13 @@ the examples (examples.py), the audit and the tests all read them through this m
 """
 
 import importlib.util
-import re
 from pathlib import Path
 
 import nbformat
 
 from vlmkit import paths
-from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
+from vlmkit.grading.nbgrader_io.cells import SOLUTION_MARKER, nbgrader_meta
 
-MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 WRONG_ANSWERS = paths.AUTOGRADER / "wrong_answers"
 OTHER_CORRECT = paths.AUTOGRADER / "other_correct_answers"
 DELEGATING = paths.AUTOGRADER / "delegating_answers"
@@ -28,7 +26,7 @@ def solution_lines(cell_source: str) -> tuple[str, set]:
     """(the cell as a learner who solved it has it, the 1-based lines that were solution code)."""
     code_lines, inside, kept = [], False, set()
     for line in cell_source.splitlines(keepends=True):
-        marker = MARKER.match(line)
+        marker = SOLUTION_MARKER.match(line)
         if marker:
             inside = marker.group(1) == "BEGIN"
             continue

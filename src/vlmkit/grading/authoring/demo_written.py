@@ -18,8 +18,8 @@ from pathlib import Path
 from vlmkit.course import load_course
 from vlmkit.grading.authoring.answer_banks import written_answers
 from vlmkit.grading.checking.points import points_text
-from vlmkit.grading.nbgrader_io.gradebook import EMPTY_ANSWER
-from vlmkit.grading.nbgrader_io.written import NOT_GRADED, grade_by_hand, manual_marks, written_total
+from vlmkit.grading.nbgrader_io.gradebook import EMPTY_ANSWER, grade_by_hand, manual_marks
+from vlmkit.grading.nbgrader_io.written import NOT_GRADED, written_total
 from vlmkit.grading.outputs.grade_files import written_column
 from vlmkit.grading.outputs.rebuild import refresh
 from vlmkit.grading.outputs.score_table import TABLE_WIDTH

@@ -26,8 +26,9 @@ from vlmkit.grading.checking import registry
 from vlmkit.grading.checking.files import read_capped
 from vlmkit.grading.checking.verdict import Verdict, judge_record
 from vlmkit.grading.engine.delegation import find_delegation
+from vlmkit.grading.engine.merge import merge
 from vlmkit.grading.nbgrader_io.autograded import autograded_notebook
-from vlmkit.grading.nbgrader_io.cells import BrokenNotebook, graded_cells, merge, nbgrader_meta, read_notebook
+from vlmkit.grading.nbgrader_io.cells import BrokenNotebook, graded_cells, nbgrader_meta, read_notebook
 from vlmkit.grading.sandbox.run import Limits, run_notebook
 from vlmkit.grading.sandbox.timings import Timings, emit, kernel_phases
 

@@ -1,6 +1,12 @@
-"""Grades into an nbgrader gradebook, so that nbgrader's own tools see them.
+"""The nbgrader gradebook: grades into it, so that nbgrader's own tools see them, and the
+instructor's manual marks out of it (the one reader of what formgrader wrote).
 
     nbgrader export --CourseDirectory.db_url=sqlite:///OUT/gradebook.db
+    scores = manual_scores(Path("grades/gradebook.db"), "checkpoint")
+    # student → {grade_id: {"score": 0.5 or None (not graded yet), "max_score": 1.0}}
+    marks = manual_marks(Path("grades/gradebook.db"), "checkpoint")
+    # student → {"scores": the same, "comments": {grade_id: "the grader's comment"}}
+    grade_by_hand(Path("grades/gradebook.db"), "checkpoint", "ann", {"q1_written": (0.5, "Say why.")})
 
 `vlmkit autograde` judges outside nbgrader's executor, then records each test cell's score
 here as nbgrader's `auto_score`; formgrader and `nbgrader export` then work as usual. Each
@@ -27,6 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from vlmkit import paths
+from vlmkit.errors import KitError
 from vlmkit.grading.nbgrader_io.cells import BrokenNotebook, nbgrader_meta, read_notebook
 from vlmkit.grading.nbgrader_io.generate import generate
 
@@ -147,3 +154,51 @@ def _knows(db: Path, assignment: str) -> bool:
             return True
         except MissingEntry:
             return False
+
+
+def manual_marks(db: Path, assignment: str) -> dict:
+    """student → {"scores": {grade_id: {"score": manual score or None, "max_score": points}} of the
+    written cells, "comments": {grade_id: comment} of the cells that have one} for each submission
+    in the gradebook (nbgrader's API: the one reader of what formgrader wrote); {} when there is no
+    gradebook or assignment yet."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not Path(db).exists():
+        return {}
+    with Gradebook(f"sqlite:///{Path(db).resolve()}") as gb:
+        try:
+            submissions = gb.assignment_submissions(assignment)
+        except MissingEntry:
+            return {}
+        return {submission.student.id: {
+            "scores": {grade.name: {"score": grade.manual_score, "max_score": grade.max_score}
+                       for notebook in submission.notebooks for grade in notebook.grades
+                       if grade.cell.cell_type == "markdown"},
+            # Comment.comment: the grader's, else nbgrader's automatic one; blank ones say nothing
+            "comments": {comment.name: comment.comment for notebook in submission.notebooks
+                         for comment in notebook.comments if (comment.comment or "").strip()}}
+            for submission in submissions}
+
+
+def grade_by_hand(db: Path, assignment: str, student: str, marks: dict) -> None:
+    """Store an instructor's marks, grade_id → (score, comment), on the student's written answers
+    as formgrader does when they are typed in (`vlmkit demo` plays the instructor with it)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{Path(db).resolve()}") as gb:
+        notebooks = gb.find_submission(assignment, student).notebooks
+        grades = {g.name: g for nb in notebooks for g in nb.grades if g.cell.cell_type == "markdown"}
+        comments = {c.name: c for nb in notebooks for c in nb.comments}
+        for grade_id, (score, comment) in marks.items():
+            grade = grades.get(grade_id)
+            if grade is None or not 0 <= score <= grade.max_score:
+                raise KitError(f"{student}'s {assignment} has no written answer {grade_id} worth {score} points")
+            grade.manual_score, grade.needs_manual_grade = score, False
+            comments[grade_id].manual_comment = comment
+        gb.db.commit()
+
+
+def manual_scores(db: Path, assignment: str) -> dict:
+    """student → {grade_id: {"score": manual score or None, "max_score": points}} for the written
+    cells of each submission in the gradebook; {} when there is no gradebook or assignment yet."""
+    return {student: marks["scores"] for student, marks in manual_marks(db, assignment).items()}

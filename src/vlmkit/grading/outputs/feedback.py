@@ -22,10 +22,9 @@ import xml.etree.ElementTree as ElementTree
 
 from vlmkit.grading.checking.points import points_text
 from vlmkit.grading.nbgrader_io.autograded import verdict_text
-from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
+from vlmkit.grading.nbgrader_io.cells import HIDDEN_TESTS, nbgrader_meta
 from vlmkit.grading.nbgrader_io.written import is_written
 
-HIDDEN_BLOCK = re.compile(r"[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[ \t]*\n?", re.DOTALL)
 MAX_FEEDBACK_BYTES = 2 << 20
 MAX_TEXT = 5000  # characters of one cell's source shown in feedback
 MAX_MATH = 1000  # characters of one formula converted to MathML (longer ones are shown as TeX)
@@ -159,7 +158,7 @@ def _cell_html(cell, cells_by_id: dict, written: dict, comments: dict) -> str:
             return _written_html(cell, written, comments)
         return f"<div class='md'>{markdown_html(_source(cell))}</div>" + _comment_html(cell, comments)
     grade_id = nbgrader_meta(cell).get("grade_id")
-    source = HIDDEN_BLOCK.sub("# (hidden tests ran here)\n", _source(cell))
+    source = HIDDEN_TESTS.sub("# (hidden tests ran here)\n", _source(cell))
     if grade_id not in cells_by_id:
         return f"<pre class='code'>{html.escape(source)}</pre>" + _comment_html(cell, comments)
     verdict = cells_by_id[grade_id]

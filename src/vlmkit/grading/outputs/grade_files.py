@@ -13,7 +13,8 @@ from pathlib import Path
 from vlmkit.course import band
 from vlmkit.grading.checking.files import atomic_write
 from vlmkit.grading.checking.points import fmt_points
-from vlmkit.grading.nbgrader_io.written import NOT_GRADED, manual_scores, written_total
+from vlmkit.grading.nbgrader_io.gradebook import manual_scores
+from vlmkit.grading.nbgrader_io.written import NOT_GRADED, written_total
 from vlmkit.grading.outputs.score_table import missing_parts, total
 
 

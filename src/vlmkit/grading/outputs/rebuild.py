@@ -15,7 +15,8 @@ from pathlib import Path
 from vlmkit.course import load_course
 from vlmkit.grading.checking.files import atomic_write
 from vlmkit.grading.nbgrader_io.cells import BrokenNotebook, read_notebook
-from vlmkit.grading.nbgrader_io.written import course_written_cells, manual_marks
+from vlmkit.grading.nbgrader_io.gradebook import manual_marks
+from vlmkit.grading.nbgrader_io.written import course_written_cells
 from vlmkit.grading.outputs.class_report import write_class_report
 from vlmkit.grading.outputs.feedback import feedback_html
 from vlmkit.grading.outputs.grade_files import write_outputs
