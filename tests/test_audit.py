@@ -7,9 +7,10 @@ import torch
 
 from conftest import COURSE
 from vlmkit.grading.authoring.answer_banks import solution_lines
-from vlmkit.grading.authoring.audit import all_mutants, audit, format_report, load_equivalent, load_solved
+from vlmkit.grading.authoring.audit import all_mutants, audit, format_report, load_equivalent
 from vlmkit.grading.authoring.mutants import mutants
 from vlmkit.grading.authoring.semantic_mutants import semantic_mutants
+from vlmkit.grading.authoring.solved_answers import load_solved
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 SAMPLE_PER_QUESTION = 12

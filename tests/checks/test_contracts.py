@@ -19,7 +19,7 @@ import pytest
 
 from conftest import COURSE
 from vlmkit import paths
-from vlmkit.grading.authoring.audit import grade_answers
+from vlmkit.grading.authoring.solved_answers import grade_answers
 from vlmkit.grading.checking import registry
 from vlmkit.grading.checking.contract_judge import contract_message
 from vlmkit.grading.engine.fast_path import run_forked

@@ -7,8 +7,8 @@
 
 For every answer cell of every solution notebook it makes the cell's mutants, syntactic
 (mutants.py: a token changed) and semantic (semantic_mutants.py: a class of bug), puts
-each into the solved notebook and grades it on the fast path (inprocess.py), hidden checks
-included. A mutant is *killed* when it loses any point. A survivor must be listed in
+each into the solved notebook and grades it on the fast path (solved_answers.py), hidden
+checks included. A mutant is *killed* when it loses any point. A survivor must be listed in
 autograder/equivalent_mutants/<question>.toml with the reason it behaves like the solution on
 the whole domain the docstring allows; any other survivor is a grading gap, and the command
 exits 1. The report counts each kind apart. `--json FILE` writes every mutant's outcome (with
@@ -16,30 +16,21 @@ the checks that killed it).
 """
 
 import random
-import tempfile
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import nbformat
 
 from vlmkit import paths
-from vlmkit.course import load_course
 from vlmkit.errors import KitError
-from vlmkit.grading.authoring.answer_banks import set_answers, solution_lines
-from vlmkit.grading.authoring.examples import graded_cells_only, solved
+from vlmkit.grading.authoring.answer_banks import solution_lines
 from vlmkit.grading.authoring.mutants import mutants
 from vlmkit.grading.authoring.semantic_mutants import SEMANTIC_OPERATORS, semantic_mutants
-from vlmkit.grading.engine.fast_path import run_forked
-from vlmkit.grading.engine.grade import grade_notebook
+from vlmkit.grading.authoring.solved_answers import grade_answers, load_solved, solved_base
 from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
-from vlmkit.grading.sandbox.run import Limits
 
 EQUIVALENT = paths.AUTOGRADER / "equivalent_mutants"
-# A mutant that loops is stopped and counts as killed (it would lose its points when graded).
-MUTANT_LIMITS = Limits(wall_s=300, cell_s=60, threads=1)
-_BASE = {}  # question id -> (assignment name, question, solved notebook), filled before threads start
 KINDS = {"syntactic": mutants, "semantic": semantic_mutants}
 ALL_KINDS = tuple(KINDS)
 
@@ -65,7 +56,7 @@ def all_mutants(questions: list, kinds=ALL_KINDS) -> list:
     """[(full id, question id, grade_id, Mutant)] of the given kinds, in a stable order."""
     found = []
     for question in questions:
-        assignment, q, _ = _BASE[question]
+        assignment, q, _ = solved_base(question)
         for grade_id, code, lines in _answer_cells(assignment, q.notebook):
             for kind in kinds:
                 found += [(f"{question}:{grade_id}:{m.id}", question, grade_id, m) for m in KINDS[kind](code, lines)]
@@ -93,35 +84,6 @@ def load_equivalent(question: str) -> dict:
         if not str(entry.get("reason", "")).strip():
             raise KitError(f"{path}: {full_id} has no reason; say why it behaves like the solution")
     return {full_id: entry["reason"] for full_id, entry in listed.items()}
-
-
-def load_solved(question_ids: list) -> None:
-    """Build (once) each question's solved notebook without its free cells; unknown ids are an error."""
-    course = load_course()
-    by_id = {q.id: (a.name, q) for a in course.values() for q in a.questions}
-    unknown = [q for q in question_ids if q not in by_id]
-    if unknown:
-        raise KitError(f"unknown question {', '.join(unknown)}; the course has: {', '.join(by_id)}")
-    for qid in set(question_ids) - set(_BASE):
-        assignment, q = by_id[qid]
-        nb = solved(paths.NOTEBOOKS / assignment / q.notebook, paths.SOLUTIONS / assignment / q.notebook)
-        _BASE[qid] = (assignment, q, graded_cells_only(nb))
-
-
-def grade_answers(question: str, answers: dict, limits: Limits = MUTANT_LIMITS, blank: bool = False,
-                  execute=run_forked):
-    """Grade the solved notebook (free cells dropped) with some answer cells replaced, on the
-    fast path (`execute`, run_forked or a wrapper of it), hidden checks included; blank=True
-    starts from the released notebook instead."""
-    load_solved([question])
-    assignment, q, base = _BASE[question]
-    if blank:
-        base = graded_cells_only(nbformat.read(str(paths.NOTEBOOKS / assignment / q.notebook), as_version=4))
-    with tempfile.TemporaryDirectory(prefix="vlmkit-audit-") as tmp:
-        learner = Path(tmp) / q.notebook
-        nbformat.write(set_answers(base, answers), str(learner))
-        return grade_notebook(q.id, paths.SOLUTIONS / assignment / q.notebook, learner,
-                              paths.HIDDEN_CHECKS, limits, execute=execute)
 
 
 def _prepare(question_ids: list) -> None:
