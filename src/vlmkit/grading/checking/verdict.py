@@ -26,6 +26,9 @@ from vlmkit.grading.checking.registry import Check
 BUILTIN_ERRORS = {name for name, value in vars(builtins).items()
                   if isinstance(value, type) and issubclass(value, BaseException)}
 
+# What a check says of a stub that still raises NotImplementedError (the class report counts these).
+NOT_IMPLEMENTED = "not implemented yet (your code still raises NotImplementedError)"
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -51,7 +54,7 @@ def _error_verdict(check_id: str, error: str) -> Verdict:
     if kind not in BUILTIN_ERRORS and kind != "NotPlain":  # a learner's own class name can hold data
         kind, text = "an exception", error
     if kind == "NotImplementedError":
-        return Verdict(check_id, False, "not implemented yet (your code still raises NotImplementedError)")
+        return Verdict(check_id, False, NOT_IMPLEMENTED)
     if kind == "NotPlain":
         return Verdict(check_id, False, "your code returned the wrong type of value", text)
     return Verdict(check_id, False, f"your code raised {kind}", text)

@@ -33,8 +33,7 @@ def generate(assignment: str, dest: Path, db_url: str = None) -> None:
     from nbgrader.apps import NbGraderAPI
     from traitlets.config.loader import PyFileConfigLoader
 
-    # nbgrader shells out to `alembic`, which lives next to this interpreter.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    _put_alembic_on_path()
     with tempfile.TemporaryDirectory(prefix="vlmkit-release-") as tmp:
         course = Path(tmp)
         shutil.copytree(paths.SOLUTIONS / assignment, course / "source" / assignment,
@@ -51,3 +50,12 @@ def generate(assignment: str, dest: Path, db_url: str = None) -> None:
             raise KitError(f"nbgrader could not release {assignment}: "
                            f"{errors[-1].strip() if errors else 'see nbgrader log'}")
         shutil.copytree(course / "release" / assignment, dest, dirs_exist_ok=True)
+
+
+def _put_alembic_on_path() -> None:
+    """nbgrader runs `alembic` by name with this process's PATH (api.get_alembic_version), and it
+    lives next to this interpreter: put that folder first on PATH, once (not once per call)."""
+    here = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    if path.split(os.pathsep)[0] != here:
+        os.environ["PATH"] = here + os.pathsep + path

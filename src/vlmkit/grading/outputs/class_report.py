@@ -30,8 +30,7 @@ from vlmkit.course import DAYS, SCORE_BANDS, band, load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.checking.files import atomic_write
 from vlmkit.grading.checking.judges import HINT, INPUT_COUNT
-from vlmkit.grading.checking.registry import Check
-from vlmkit.grading.checking.verdict import judge_record
+from vlmkit.grading.checking.verdict import NOT_IMPLEMENTED
 from vlmkit.grading.outputs.class_metrics import metric_distributions
 from vlmkit.grading.outputs.results import load_graded
 from vlmkit.grading.outputs.score_table import missing_parts, total
@@ -40,9 +39,6 @@ CLASS_KEY = "#class"
 HTML_NAME, CSV_NAME, KEY_NAME = "class_report.html", "class_report.csv", ".pseudonym_key"
 CSV_COLUMNS = ["student", "assignment", "question", "cell", "check", "passed", "days"]
 NOT_RUN_STATUSES = ("missing", "broken", "timeout", "crashed", "failed")
-# The verdict a stub that still raises NotImplementedError gets, taken from the one place that words it.
-NOT_IMPLEMENTED = judge_record(Check("stub", "", None), {"check": "stub", "ok": False,
-                                                         "error": "NotImplementedError"}).message
 TOP_CHECKS_PER_DAY = 3
 MESSAGES_KEPT = 5  # distinct failure messages kept per check, most common first
 ASIDE = re.compile(r" ?\([^()]*\)")  # what a message says about its inputs or tolerance
