@@ -129,3 +129,14 @@ def test_run_tasks_keeps_task_order_while_reporting_as_tasks_finish(caplog):
     assert finished[0] == "q3"
     done = [r.getMessage() for r in caplog.records if "ada/" in r.getMessage()]
     assert done == [f"checkpoint: ada/{q} graded" for q in finished]
+
+
+def test_every_limit_says_what_it_bounds_and_the_table_shows_each_default():
+    """One declaration (the fields of Limits) gives doctor's labels and the docs' table."""
+    from vlmkit.grading.sandbox.limits import FIELDS, WHAT, label, limits_table
+
+    assert all(WHAT[name].strip() for name in FIELDS)
+    assert label("wall_s") == "wall_s (seconds per notebook)"
+    table = limits_table().splitlines()
+    assert len(table) == 2 + len(FIELDS)
+    assert "| `group_memory_bytes` | 6 GiB | memory of a whole run |" in limits_table()

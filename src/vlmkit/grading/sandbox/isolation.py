@@ -18,9 +18,11 @@ from pathlib import Path
 from vlmkit.errors import KitError
 from vlmkit.grading.checking.files import atomic_write
 from vlmkit.grading.sandbox import accounts, cgroups
-from vlmkit.grading.sandbox.limits import CONFIG, Limits
+from vlmkit.grading.sandbox.limits import CONFIG, Limits, label, shown
 from vlmkit.grading.sandbox.run import blocked_for, bwrap_switches_uid, bwrap_version
 
+# The limits doctor shows and report.json records (the switches are shown by what they switch).
+SHOWN = ("wall_s", "cell_s", "memory_bytes", "group_memory_bytes", "processes", "file_bytes", "tmp_bytes", "threads")
 REPORT_KEY = "#isolation"  # in report.json, beside the students ("#" is never in a student id)
 
 
@@ -42,13 +44,6 @@ class Isolation:
 
     def to_json(self) -> dict:
         return {**asdict(self), "isolated": self.isolated}
-
-
-def _size(n: int) -> str:
-    for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if n >= 1 << shift and n % (1 << shift) == 0:
-            return f"{n >> shift} {unit}"
-    return f"{n} bytes"
 
 
 def _switches_uid(limits: Limits, sandboxed: bool) -> bool:
@@ -84,17 +79,11 @@ def describe(limits: Limits, host: cgroups.Host = cgroups.Host()) -> Isolation:
         advice.append("let runs switch to their own uid: learner_uid > 0 in a range this user namespace "
                       "maps, and bwrap able to run without a user namespace (root with CAP_SYS_ADMIN), "
                       "or, without bwrap, Python and the kit readable by every uid")
-    in_force = {
-        "wall_s (seconds per notebook)": limits.wall_s,
-        "cell_s (seconds per cell)": limits.cell_s,
-        "memory_bytes (address space per process)": _size(limits.memory_bytes),
-        "group_memory_bytes (memory of a whole run)": _size(limits.group_memory_bytes)
-        + ("" if used else ": NOT in force, no cgroup"),
-        "processes (tasks of a whole run)": limits.processes if caps else f"{limits.processes}: NOT in force",
-        "file_bytes (size of one file)": _size(limits.file_bytes),
-        "tmp_bytes (the sandbox's /tmp)": _size(limits.tmp_bytes) + ("" if bwrap else ": no sandbox /tmp"),
-        "threads (BLAS threads, split over --jobs)": limits.threads,
-    }
+    in_force = {label(name): shown(name, getattr(limits, name)) for name in SHOWN}
+    in_force[label("group_memory_bytes")] += "" if used else ": NOT in force, no cgroup"
+    if not caps:
+        in_force[label("processes")] = f"{limits.processes}: NOT in force"
+    in_force[label("tmp_bytes")] += "" if bwrap else ": no sandbox /tmp"
     return Isolation(bwrap, version, writable, detail, used, uid, caps, in_force, advice)
 
 

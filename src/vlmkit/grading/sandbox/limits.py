@@ -17,7 +17,7 @@ optional; it holds any of the field names at top level (sizes may be written "8G
 import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vlmkit import paths
@@ -26,25 +26,31 @@ from vlmkit.errors import KitError
 CONFIG = paths.AUTOGRADER / "limits.toml"
 
 
+def _limit(default, what: str, why: str = ""):
+    """A field of Limits with its help: `what` it bounds (doctor and the docs' table show it
+    beside the name), and `why` it is set so, where that needs saying."""
+    return field(default=default, metadata={"what": what, "why": why})
+
+
 @dataclass(frozen=True)
 class Limits:
-    wall_s: int = 600  # the whole notebook
-    cell_s: int = 120  # one cell, then the kernel is interrupted
-    memory_bytes: int = 8 << 30  # address space per process (torch alone maps ~3.3 GB)
-    group_memory_bytes: int = 6 << 30  # resident memory of the whole run, where cgroups work
-    # processes of the whole run: the cgroup's pids.max, and RLIMIT_NPROC of the run's own uid
-    processes: int = 256
-    file_bytes: int = 64 << 20
-    tmp_bytes: int = 256 << 20  # the sandbox's private /tmp (a RAM-backed tmpfs)
-    threads: int = 2  # BLAS/OpenMP threads of a batch, shared out over autograde's --jobs
-    cgroups: bool = True  # False: never use cgroups, even where writable (tests the fallback)
-    # A grader running as root runs learner code as uid learner_uid + a per-run offset (a range
-    # no account uses), so that RLIMIT_NPROC binds it; 0 keeps the grader's own uid.
-    learner_uid: int = 1_800_000_000
-    sandbox: bool = True  # False only for benchmarks that measure the sandbox's own cost
+    wall_s: int = _limit(600, "seconds per notebook")
+    cell_s: int = _limit(120, "seconds per cell", "then the kernel is interrupted")
+    memory_bytes: int = _limit(8 << 30, "address space per process", "torch alone maps about 3.3 GB")
+    group_memory_bytes: int = _limit(6 << 30, "memory of a whole run", "resident memory; only where cgroups work")
+    processes: int = _limit(256, "tasks of a whole run", "the cgroup's pids.max, and RLIMIT_NPROC of the run's own uid")
+    file_bytes: int = _limit(64 << 20, "size of one file")
+    tmp_bytes: int = _limit(256 << 20, "the sandbox's /tmp", "a RAM-backed tmpfs")
+    threads: int = _limit(2, "BLAS threads, split over --jobs", "BLAS/OpenMP threads of a batch")
+    cgroups: bool = _limit(True, "use cgroups where writable", "false tests the fallback without them")
+    learner_uid: int = _limit(1_800_000_000, "first uid of learner runs",
+                              "a root grader runs learner code as this uid plus a per-run offset (a range no "
+                              "account uses), so that RLIMIT_NPROC binds it; 0 keeps the grader's own uid")
+    sandbox: bool = _limit(True, "run notebooks in bubblewrap", "false only for benchmarks of the sandbox's own cost")
 
 
 FIELDS = {f.name: f.type for f in dataclasses.fields(Limits)}
+WHAT = {f.name: f.metadata["what"] for f in dataclasses.fields(Limits)}
 SIZE = re.compile(r"(\d+)\s*([KMGT]?)i?B?", re.IGNORECASE)
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -102,3 +108,28 @@ def load_limits(config: Path = CONFIG, overrides: dict | None = None) -> Limits:
     if limits.cell_s > limits.wall_s:  # a cell cannot outlast its notebook
         limits = dataclasses.replace(limits, cell_s=limits.wall_s)
     return limits
+
+
+def label(name: str) -> str:
+    """"wall_s (seconds per notebook)": a limit's name with what it bounds."""
+    return f"{name} ({WHAT[name]})"
+
+
+def shown(name: str, value):
+    """A limit's value as people read it: sizes as text in GiB/MiB/KiB, the rest as they are."""
+    if name.endswith("_bytes"):
+        for unit, shift in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+            if value >= 1 << shift and value % (1 << shift) == 0:
+                return f"{value >> shift} {unit}"
+        return f"{value} bytes"
+    return value
+
+
+def limits_table() -> str:
+    """The docs' table of every limit, its default and its help, from the declaration above."""
+    rows = ["| limit | default | what it bounds | why |", "|---|---|---|---|"]
+    for f in dataclasses.fields(Limits):
+        default = shown(f.name, f.default)
+        default = str(default).lower() if isinstance(default, bool) else default  # as limits.toml writes it
+        rows.append(f"| `{f.name}` | {default} | {f.metadata['what']} | {f.metadata['why']} |")
+    return "\n".join(rows) + "\n"
