@@ -1,4 +1,4 @@
-"""Hostile submissions for the red-team suite (tests/test_attacks.py): payloads as data.
+"""Hostile submissions for the red-team suite (tests/integration/test_attacks.py): payloads as data.
 
 Each attack is a student whose attacked notebook is a realistic WRONG answer from
 autograder/wrong_answers/ plus hostile code (extra cells, placed where they hurt most), and whose
@@ -8,7 +8,7 @@ the attacks, a `baseline` (the same wrong answers, no attack) and a `bystander` 
 Payloads are written as an adversary would write them, except where the shared test machine
 (2 cores, no swap, other people's work) needs a bound: the disk filler stops at 300 MB, the fork
 bomb runs for at most 10 s (a real one runs until the wall limit), the fork bomb and the memory swarm
-run in the batch only where the sandbox caps a run's processes and memory as a group (tests/test_attacks.py
+run in the batch only where the sandbox caps a run's processes and memory as a group (tests/integration/test_attacks.py
 runs them again with cgroups off and a per-process memory cap that refuses the swarm), and the vandal proves
 write access to JSON/CSV files by opening them for append without writing, so that a sandbox
 failure cannot corrupt the shared checkout. Strings the suite looks for in feedback

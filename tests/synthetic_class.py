@@ -8,7 +8,7 @@ notebooks' own, so the numbers a class report shows can be worked out by hand.
 The capstone's measured checks (its pipeline's metrics on test samples) store KIT_METRICS as the
 kit's pipeline's numbers and as the learner's, or MISWIRED_METRICS as the learner's when the
 outcome loses the pipeline's test cell; a blank or timed-out pipeline stores none.
-Used by tests/test_class_report.py and benchmarks/bench_class_report.py.
+Used by tests/grading/outputs/test_class_report.py and benchmarks/bench_class_report.py.
 """
 
 import functools

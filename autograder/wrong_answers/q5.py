@@ -1,7 +1,7 @@
 """Realistic wrong answers to Q5, and the test cells each one must lose.
 
 Each entry: (name, answer cell grade_id, the wrong cell's source, test cells that lose points).
-Used by tests/test_wrong_answers.py and by the `mistakes` example submission (first entry).
+Used by tests/grading/authoring/test_wrong_answers.py and by the `mistakes` example submission (first entry).
 """
 
 from vlmkit import paths

@@ -4,5 +4,5 @@ Release the learner notebooks (release) and the learner bundle (bundle), the exa
 (examples) and the answer banks they and the tests draw on (answer_banks), the mutation audit
 (audit, mutants, semantic_mutants, param_usage) and the written-answer demo (demo_written).
 
-The top layer of grading: may import all of it (tests/test_layout.py).
+The top layer of grading: may import all of it (tests/integration/test_layout.py).
 """

@@ -7,5 +7,5 @@ contract_judge) and never trusts the kernel with a verdict. Also here, because e
 uses them: the registry of checks, generated inputs, one-at-a-time parsing, points as text and
 the files that cross the boundary (capped reads, atomic writes).
 
-The lowest layer of grading: imports nothing else in grading (tests/test_layout.py).
+The lowest layer of grading: imports nothing else in grading (tests/integration/test_layout.py).
 """

@@ -4,5 +4,5 @@ Merge the learner's answers into the trusted source (merge), run it (in the sand
 fast path for the kit's own answers: fast_path), judge the records and the learner's own work
 (grade, delegation).
 
-Imports checking, nbgrader_io and sandbox (tests/test_layout.py).
+Imports checking, nbgrader_io and sandbox (tests/integration/test_layout.py).
 """

@@ -5,5 +5,5 @@ the gradebook, written and read (gradebook), the autograded notebooks formgrader
 (autograded), and formgrader itself with the Jupyter settings it runs under (formgrader,
 formgrader_pages, jupyter_env, jupyter_process).
 
-Imports only checking (tests/test_layout.py).
+Imports only checking (tests/integration/test_layout.py).
 """

@@ -5,5 +5,5 @@ report.json (grade_files), learners' feedback pages (feedback), the class report
 class_report_page, class_metrics), and `rebuild`, which remakes all of them after autograde or
 manual grading.
 
-Imports checking, nbgrader_io, sandbox and engine (tests/test_layout.py).
+Imports checking, nbgrader_io, sandbox and engine (tests/integration/test_layout.py).
 """

@@ -5,5 +5,5 @@ capped_client), the unprivileged accounts and process groups (accounts, cgroups)
 this host gives (isolation), sandboxes started ahead with their imports made (prestart,
 kernel_preload, lean_imports) and the phase timings of a run (timings).
 
-Imports checking and nbgrader_io (tests/test_layout.py).
+Imports checking and nbgrader_io (tests/integration/test_layout.py).
 """

@@ -21,7 +21,7 @@ RAM together, and the same CPU share as any other run.
   is accounted, and cpu.weight 100; `cgroup.kill` empties it afterwards.
 
 `Host` names the hierarchy's root, /proc/self/cgroup and the euid, so that tests can point all
-of this at a fake tree (tests/test_cgroups_v2.py).
+of this at a fake tree (tests/grading/sandbox/test_cgroups_v2.py).
 """
 
 import errno

@@ -9,7 +9,7 @@ half) and the question's probes (checks/<question>.py, which its check() calls i
 are no longer on the critical path. Only packages of `PRELOADED` count, and a
 kernel only *imports* them: no name is bound in the learner's namespace, so a notebook that
 forgets `import torch` still fails as it would in a fresh kernel. A library imported earlier is
-the same library: nothing a check can see changes (tests/test_sandbox.py proves the NameError and
+the same library: nothing a check can see changes (tests/grading/sandbox/test_sandbox.py proves the NameError and
 the verdicts). An import that fails is left for the notebook to meet.
 """
 

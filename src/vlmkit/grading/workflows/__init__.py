@@ -3,5 +3,5 @@
 autograde (with the batch scheduler, batch, and its progress line, progress), selfcheck,
 collect (submission zips without a hub) and submission (the learner's zip).
 
-Imports every layer below it (tests/test_layout.py); only authoring may import it.
+Imports every layer below it (tests/integration/test_layout.py); only authoring may import it.
 """

@@ -1,6 +1,6 @@
 """cgroup v2 (mode c of the isolation tests): the kit's groups on a FAKE unified hierarchy, and on a real one.
 
-    .venv/bin/pytest tests/test_cgroups_v2.py -q        (about 1 s)
+    .venv/bin/pytest tests/grading/sandbox/test_cgroups_v2.py -q        (about 1 s)
 
 This machine's cgroups are v1, so the v2 code runs against a folder laid out like
 /sys/fs/cgroup (cgroup.controllers, cgroup.subtree_control, cgroup.procs): the test checks the

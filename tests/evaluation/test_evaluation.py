@@ -1,5 +1,5 @@
 """Tests for vlmkit.evaluation, the truthful capstone harness, using hand-made samples and fake
-pipelines (no trained model). Run: .venv/bin/pytest tests/test_evaluation.py
+pipelines (no trained model). Run: .venv/bin/pytest tests/evaluation/test_evaluation.py
 """
 
 import pytest

@@ -1,7 +1,7 @@
 """Where the course's original harness (vlmkit.evaluation.legacy_harness) misleads, next to vlmkit.evaluation.
 
 Each test runs the same fake pipeline through both harnesses and shows the two disagree.
-Run: .venv/bin/pytest tests/test_legacy_harness.py
+Run: .venv/bin/pytest tests/evaluation/test_legacy_harness.py
 """
 
 import pytest

@@ -1,6 +1,6 @@
 """The course hub's set-up without a running hub: roster rules, settings, JupyterHub's config,
 and the one-line errors of the hub commands. Seconds; the hub itself runs in
-tests/test_hub_exchange.py and tests/browser/test_hub_course.py."""
+tests/integration/test_hub_exchange.py and tests/browser/test_hub_course.py."""
 
 import json
 

@@ -1,6 +1,6 @@
 """Limits in one place, `vlmkit doctor`, autograde's refusal on a bare host, per-run uids and progress.
 
-    .venv/bin/pytest tests/test_doctor.py -q        (about 2 s; no notebook runs)
+    .venv/bin/pytest tests/grading/sandbox/test_doctor.py -q        (about 2 s; no notebook runs)
 """
 
 import json

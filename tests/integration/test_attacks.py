@@ -1,11 +1,11 @@
 """Red team: hostile submissions against `vlmkit autograde`, graded in one batch.
 
-    .venv/bin/pytest tests/test_attacks.py -q        (2.5-4 minutes on 2 busy cores)
+    .venv/bin/pytest tests/integration/test_attacks.py -q        (2.5-4 minutes on 2 busy cores)
 
 The batch runs with cgroups as this host has them (mode a). The last test runs the swarm, the
 fork bomb and the kill-everything attack again with cgroups switched off by a setting
 (Limits.cgroups=False, mode b), beside a bystander; the v2 code path runs against a fake cgroup
-tree in tests/test_cgroups_v2.py (mode c).
+tree in tests/grading/sandbox/test_cgroups_v2.py (mode c).
 
 Every attack (tests/attacks.py) is a student whose attacked notebook is a realistic wrong answer
 plus hostile code, and whose other notebook is correct. `baseline` submits the same wrong answers

@@ -3,7 +3,7 @@ tests/browser/test_instructor_formgrader.py): the command exits, nothing serves 
 more, no process the server started is left (a kernel included), and formgrader's refresh ran.
 A `vlmkit lab` terminal opens in the folder the file browser shows.
 About 10 s a case on a loaded 2-core machine.
-Run: .venv/bin/python -m pytest -q tests/test_server_signals.py
+Run: .venv/bin/python -m pytest -q tests/integration/test_server_signals.py
 """
 
 import asyncio

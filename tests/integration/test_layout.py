@@ -3,7 +3,7 @@
 Each stage imports only the ones before it: world → models → pipeline → evaluation; grading
 imports none of them; checks may use all; commands may use anything. Lazy imports inside
 functions count too. No module imports another module's private (`_name`) names.
-Run: .venv/bin/pytest tests/test_layout.py
+Run: .venv/bin/pytest tests/integration/test_layout.py
 """
 
 import ast
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "vlmkit"
 BASE = {"vlmkit", "vlmkit.errors", "vlmkit.paths"}  # `vlmkit` itself only for __version__
 ALLOWED = {

@@ -4,7 +4,7 @@ The class (checkpoint and capstone; see synthetic_class.py): 4 solutions, 2 blan
 q5's "round instead of floor", 2 with q5's "no clamping" (one also with the capstone's first wrong
 answer, the other with its pipeline fed pixels scaled to 0..1), one with q1's first wrong answer,
 q2 timed out and q6 missing, and one whose checkpoint grading never finished.
-Run: .venv/bin/python -m pytest -q tests/test_class_report.py
+Run: .venv/bin/python -m pytest -q tests/grading/outputs/test_class_report.py
 """
 
 import argparse

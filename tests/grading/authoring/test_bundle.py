@@ -5,9 +5,9 @@ libraries reached through a .pth file, `pip install --no-deps`, no download: a r
 pulls PyTorch), runs `make check-install` and `make lab` there, and checks that what runs is the
 bundle's own `vlmkit`. `make lab` is `vlmkit lab`: nbgrader's exchange pages off, `vlmkit` (and
 the environment's python) first on its terminals' PATH. Self-check in the bundle is tested in
-tests/test_bundle_and_dask.py (the sandbox it runs in cannot see libraries through that .pth).
+tests/integration/test_bundle_and_dask.py (the sandbox it runs in cannot see libraries through that .pth).
 `make submission` zips the notebooks alone. About 15 s of CPU (35-60 s wall on a loaded 2-core machine).
-Run: .venv/bin/python -m pytest -q tests/test_bundle.py
+Run: .venv/bin/python -m pytest -q tests/grading/authoring/test_bundle.py
 """
 
 import asyncio

@@ -1,6 +1,6 @@
 """Tests for the pictures, the error browser, the report writer and `vlmkit eval`, with a fake
 pipeline and synthetic images drawn in tmp_path (no trained model).
-Run: .venv/bin/pytest tests/test_viz_report.py
+Run: .venv/bin/pytest tests/evaluation/test_viz_report.py
 """
 
 import argparse

@@ -3,10 +3,10 @@ still an error for "Run All" and for nbgrader's Validate; other errors keep thei
 The capstone's ErrorBrowser leaves a static snapshot for a reopened notebook and says each
 fact once.
 
-(`vlmkit lab`, which hides nbgrader's exchange pages: tests/test_bundle.py.)
+(`vlmkit lab`, which hides nbgrader's exchange pages: tests/grading/authoring/test_bundle.py.)
 
 The check tests run real kernels (nbclient, nbgrader's Validator): about 12 s; the rest < 1 s.
-Run: .venv/bin/python -m pytest -q tests/test_learner_friction.py
+Run: .venv/bin/python -m pytest -q tests/integration/test_learner_friction.py
 """
 
 import base64

@@ -1,6 +1,6 @@
 """The behavioural contract layer on small learner-like functions, in this process (no kernel).
 
-    pytest tests/test_contracts_unit.py -q
+    pytest tests/grading/checking/test_contracts_unit.py -q
 
 What it watches (grading/checking/contracts.py) and how the grader judges it (grading/checking/contract_judge.py):
 a changed argument, an answer that changes between calls, a non-contiguous tensor, a batch of
