@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from vlmkit import paths
 from vlmkit.commands import main
 from vlmkit.errors import KitError
 from vlmkit.grading.sandbox import accounts, cgroups, isolation
@@ -140,3 +141,9 @@ def test_every_limit_says_what_it_bounds_and_the_table_shows_each_default():
     table = limits_table().splitlines()
     assert len(table) == 2 + len(FIELDS)
     assert "| `group_memory_bytes` | 6 GiB | memory of a whole run |" in limits_table()
+
+
+def test_the_docs_limits_table_is_the_declarations():
+    from vlmkit.grading.sandbox.limits import limits_table
+
+    assert limits_table() in (paths.ROOT / "docs" / "isolation-and-limits.md").read_text()
