@@ -5,7 +5,7 @@ autograder/wrong_answers/ loses exactly its cells, every answer in
 autograder/other_correct_answers/ (a reading the spec allows, another idiom) keeps full marks and
 every answer in autograder/delegating_answers/ (a call to the reference it is graded against)
 loses exactly its cells, each for that reason.
-tests/test_fast_path.py proves the fast path reaches the sandbox's verdicts.
+tests/grading/workflows/test_autograde.py proves the fast path reaches the sandbox's verdicts.
 """
 
 import pytest

@@ -11,7 +11,8 @@ cells, not a kernel start and seconds of imports.
 
 It is NOT a sandbox: code runs with the grader's rights. It serves `vlmkit audit` (mutants of
 the course's own solutions) and the check unit tests; learner submissions are only ever graded
-through `sandbox.run_notebook`. tests/test_fast_path.py proves the two reach the same verdicts.
+through `sandbox.run.run_notebook`. tests/grading/workflows/test_autograde.py and
+tests/grading/authoring/test_wrong_answers.py prove the two reach the same verdicts.
 """
 
 import importlib
