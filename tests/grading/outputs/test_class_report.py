@@ -20,6 +20,7 @@ from synthetic_class import KIT_METRICS, MEASURED_CHECKS, MISWIRED_METRICS, sour
 from vlmkit.commands import class_report as class_report_command
 from vlmkit.course import SCORE_BANDS
 from vlmkit.errors import KitError
+from vlmkit.grading.nbgrader_io.gradebook import written_cell_counts
 from vlmkit.grading.outputs.class_report import (
     CLASS_KEY,
     CSV_COLUMNS,
@@ -27,7 +28,6 @@ from vlmkit.grading.outputs.class_report import (
     pseudonyms,
     same_mistake,
     write_class_report,
-    written_answers,
 )
 
 ROUND, CLAMP, Q1_WRONG, CAPSTONE_WRONG = wrong("q5", 0), wrong("q5", 1), wrong("q1", 0), wrong("capstone", 0)
@@ -229,7 +229,7 @@ def test_written_answers_are_counted_from_the_gradebook(tmp_path, monkeypatch):
             gb.add_submission("capstone", student)
             gb.find_grade("capstone_written", "capstone", "capstone", student).manual_score = manual
         gb.db.commit()
-    assert written_answers(tmp_path / "gradebook.db") == [
+    assert written_cell_counts(tmp_path / "gradebook.db") == [
         {"assignment": "capstone", "cell": "capstone_written", "points": 2.0, "graded": 2, "awaiting": 1}]
 
 

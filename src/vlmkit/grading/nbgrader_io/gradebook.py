@@ -27,6 +27,7 @@ version, the config, the solutions), and copied into each new grades folder.
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
 import warnings
 from datetime import datetime, timezone
@@ -202,3 +203,26 @@ def manual_scores(db: Path, assignment: str) -> dict:
     """student → {grade_id: {"score": manual score or None, "max_score": points}} for the written
     cells of each submission in the gradebook; {} when there is no gradebook or assignment yet."""
     return {student: marks["scores"] for student, marks in manual_marks(db, assignment).items()}
+
+
+def written_cell_counts(gradebook: Path) -> list:
+    """Per written-answer cell (nbgrader's manually graded markdown cells): how many of the
+    submissions have a manual score (graded) and how many do not yet (awaiting). Read-only, in SQL
+    on nbgrader's tables: opening nbgrader's Gradebook may write (it creates what is missing), and
+    a TA's account may only read."""
+    if not gradebook.exists():
+        return []
+    query = """
+        SELECT a.name, bc.name, gc.max_score, SUM(g.manual_score IS NOT NULL), SUM(g.manual_score IS NULL)
+        FROM grade g JOIN grade_cells gc ON gc.id = g.cell_id JOIN base_cell bc ON bc.id = gc.id
+        JOIN submitted_notebook sn ON sn.id = g.notebook_id
+        JOIN submitted_assignment sa ON sa.id = sn.assignment_id JOIN assignment a ON a.id = sa.assignment_id
+        WHERE gc.cell_type = 'markdown' GROUP BY a.name, bc.name ORDER BY a.name, bc.name"""
+    try:
+        with sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True) as db:
+            rows = db.execute(query).fetchall()
+    except sqlite3.DatabaseError as err:
+        raise KitError(f"{gradebook} is not a readable nbgrader gradebook ({err}); "
+                       "re-run `vlmkit autograde` to rebuild it") from None
+    return [{"assignment": a, "cell": cell, "points": points, "graded": graded, "awaiting": awaiting}
+            for a, cell, points, graded, awaiting in rows]

@@ -21,16 +21,15 @@ import io
 import json
 import re
 import secrets
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 from vlmkit.course import DAYS, SCORE_BANDS, band, load_course
-from vlmkit.errors import KitError
 from vlmkit.grading.checking.files import atomic_write
 from vlmkit.grading.checking.judges import HINT, INPUT_COUNT
 from vlmkit.grading.checking.verdict import NOT_IMPLEMENTED
+from vlmkit.grading.nbgrader_io.gradebook import written_cell_counts
 from vlmkit.grading.outputs.class_metrics import metric_distributions
 from vlmkit.grading.outputs.results import load_graded
 from vlmkit.grading.outputs.score_table import missing_parts, total
@@ -214,27 +213,6 @@ def assignment_summary(assignment, by_student: dict) -> dict:
             "score_counts": score_counts(by_student)}
 
 
-def written_answers(gradebook: Path) -> list:
-    """Per written-answer cell (nbgrader's manually graded markdown cells): how many of the
-    submissions have a manual score (graded) and how many do not yet (awaiting)."""
-    if not gradebook.exists():
-        return []
-    query = """
-        SELECT a.name, bc.name, gc.max_score, SUM(g.manual_score IS NOT NULL), SUM(g.manual_score IS NULL)
-        FROM grade g JOIN grade_cells gc ON gc.id = g.cell_id JOIN base_cell bc ON bc.id = gc.id
-        JOIN submitted_notebook sn ON sn.id = g.notebook_id
-        JOIN submitted_assignment sa ON sa.id = sn.assignment_id JOIN assignment a ON a.id = sa.assignment_id
-        WHERE gc.cell_type = 'markdown' GROUP BY a.name, bc.name ORDER BY a.name, bc.name"""
-    try:
-        with sqlite3.connect(f"file:{gradebook}?mode=ro", uri=True) as db:
-            rows = db.execute(query).fetchall()
-    except sqlite3.DatabaseError as err:
-        raise KitError(f"{gradebook} is not a readable nbgrader gradebook ({err}); "
-                       "re-run `vlmkit autograde` to rebuild it") from None
-    return [{"assignment": a, "cell": cell, "points": points, "graded": graded, "awaiting": awaiting}
-            for a, cell, points, graded, awaiting in rows]
-
-
 def needs_attention(course: dict, graded: dict) -> list:
     """(student, why) for learners whose grading did not finish or whose notebook did not run."""
     found = []
@@ -305,7 +283,7 @@ def write_class_report(grades: Path, anonymise: bool = False, graded: dict = Non
     grades = Path(grades)
     course = load_course()
     graded = graded or load_graded(grades)
-    figures = summarise(course, graded, written_answers(grades / "gradebook.db"))
+    figures = summarise(course, graded, written_cell_counts(grades / "gradebook.db"))
     students = sorted({name for by_student in graded.values() for name in by_student})
     names = pseudonyms(grades, students) if anonymise else {s: s for s in students}
     attention = [(names[name], why) for name, why in needs_attention(course, graded)]
