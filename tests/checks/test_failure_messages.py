@@ -16,6 +16,8 @@ from vlmkit.grading.authoring.answer_banks import wrong_answers
 from vlmkit.grading.checking.judges import bare_message
 from vlmkit.grading.checking.registry import all_checks
 
+pytestmark = pytest.mark.slow  # every wrong answer of every question on the fast path
+
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 
 

@@ -51,6 +51,8 @@ from vlmkit.grading.sandbox import accounts, cgroups
 from vlmkit.grading.sandbox.run import Limits, bwrap_available, run_notebook
 from vlmkit.grading.workflows import autograde as autograde_module
 
+pytestmark = pytest.mark.sandbox  # hostile submissions graded in one sandboxed batch
+
 LIMITS = Limits(wall_s=90, cell_s=15)
 DEADLINE_S = 480  # the batch is declared hung after this
 FIFO_GRACE_S = 5  # a grader blocked this long on a FIFO would never return on its own

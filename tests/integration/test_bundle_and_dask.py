@@ -15,6 +15,8 @@ from vlmkit import paths
 from vlmkit.grading.authoring.bundle import make_bundle
 from vlmkit.grading.workflows.autograde import autograde
 
+pytestmark = pytest.mark.sandbox  # a Dask cluster grading in sandboxes
+
 HIDDEN_ID = re.compile(r"(q\d|capstone)\.hidden\.")
 
 

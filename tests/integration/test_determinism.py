@@ -12,7 +12,11 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from vlmkit import paths
+
+pytestmark = pytest.mark.slow  # copies of a class graded concurrently, in fresh processes
 
 ROUNDS = 2
 STUDENTS = ("s1", "s2", "s3")

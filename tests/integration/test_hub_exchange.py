@@ -30,6 +30,8 @@ from vlmkit.grading.authoring.examples import solved
 from vlmkit.hub.client import HubMember
 from vlmkit.hub.exchange import collect, release_feedback
 
+pytestmark = pytest.mark.slow  # a real JupyterHub with learners
+
 if os.geteuid() != 0:
     pytest.skip("the course hub makes system accounts and runs servers as them: root only",
                 allow_module_level=True)

@@ -10,6 +10,8 @@ from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
 from vlmkit.grading.sandbox.run import Limits
 from vlmkit.grading.workflows.autograde import autograde
 
+pytestmark = pytest.mark.sandbox  # broken submissions graded in sandboxes
+
 Q5, Q6 = "q5_coordinate_tokens.ipynb", "q6_vla_actions.ipynb"
 DEQUANTIZE_OK = "def dequantize(bins, num_bins=1000):\n    return [(q + 0.5) / num_bins for q in bins]\n"
 SWALLOW = "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except BaseException:\n        pass\n"

@@ -26,6 +26,8 @@ from vlmkit.grading.nbgrader_io import jupyter_env
 from vlmkit.grading.nbgrader_io.jupyter_process import descendants
 from vlmkit.grading.workflows.autograde import autograde
 
+pytestmark = pytest.mark.slow  # Jupyter servers started and signalled
+
 BIN = Path(sys.executable).parent
 TOKEN = "signal-test-token"
 SIGNALS = [signal.SIGTERM, signal.SIGHUP]

@@ -12,6 +12,8 @@ from vlmkit.grading.authoring.mutants import mutants
 from vlmkit.grading.authoring.semantic_mutants import semantic_mutants
 from vlmkit.grading.authoring.solved_answers import load_solved
 
+pytestmark = pytest.mark.slow  # a seeded sample of mutants graded on the fast path
+
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 SAMPLE_PER_QUESTION = 12
 

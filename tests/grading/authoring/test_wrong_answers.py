@@ -19,6 +19,8 @@ from vlmkit.grading.authoring.answer_banks import delegating_answers, wrong_answ
 from vlmkit.grading.authoring.examples import graded_cells_only
 from vlmkit.grading.workflows.autograde import autograde
 
+pytestmark = pytest.mark.sandbox  # every other wrong answer is also graded in the sandbox
+
 STEP = 1 if os.environ.get("VLMKIT_ALL_WRONG_ANSWERS") else 2
 CASES = [(name, q, wrong) for name, assignment in COURSE.items()
          for q in assignment.questions for wrong in wrong_answers(q.id)[::STEP] + delegating_answers(q.id)[:1]]

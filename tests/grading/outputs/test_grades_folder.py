@@ -18,6 +18,8 @@ from vlmkit.grading.outputs.rebuild import refresh
 from vlmkit.grading.outputs.results import load_results
 from vlmkit.grading.workflows.autograde import autograde
 
+pytestmark = pytest.mark.sandbox  # a class graded in sandboxes, then read back
+
 BIN = Path(sys.executable).parent
 KIT_FILES = ("grades.csv", "report.json", "class_report.html", "class_report.csv")
 

@@ -10,6 +10,8 @@ from vlmkit.grading.sandbox import run as sandbox
 from vlmkit.grading.sandbox.prestart import Prestarted
 from vlmkit.grading.sandbox.run import Limits, run_notebook
 
+pytestmark = pytest.mark.sandbox  # each test runs a sandboxed kernel
+
 PROBE = """
 import os, socket, json
 seen = {"solutions": os.path.exists(%r), "src": os.path.exists(%r), "home": os.getcwd(), "uid": os.getuid()}

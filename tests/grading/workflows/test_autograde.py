@@ -19,6 +19,8 @@ from vlmkit.grading.outputs.grade_files import write_outputs
 from vlmkit.grading.outputs.results import load_results
 from vlmkit.grading.workflows.autograde import autograde, print_summary
 
+pytestmark = pytest.mark.sandbox  # the examples graded through `vlmkit autograde`
+
 COURSE = load_course()
 CHECKPOINT, CAPSTONE = COURSE["checkpoint"], COURSE["capstone"]
 

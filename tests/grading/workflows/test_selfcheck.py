@@ -15,6 +15,8 @@ from vlmkit.grading.outputs.score_table import question_table
 from vlmkit.grading.workflows.autograde import autograde
 from vlmkit.grading.workflows.selfcheck import locate, resolve, selfcheck
 
+pytestmark = pytest.mark.sandbox  # self-check runs notebooks in sandboxes
+
 Q5 = "q5_coordinate_tokens.ipynb"
 
 
