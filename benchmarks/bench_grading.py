@@ -7,8 +7,8 @@ the kit's overhead over plain `nbgrader autograde` on the same submissions, each
 in a sandbox against the fast path's, and the time of `vlmkit selfcheck` on one notebook. A
 notebook's sandbox is timed twice: started ahead as `autograde --jobs 1` runs it (the next
 notebook's kernel booting beside it), and with its kernel given BOOT_S to boot first and nothing
-beside it: the sandbox's own cost, without the boot's. Every student submits the complete example (all
-questions).
+beside it: the sandbox's own cost, without the boot's. Every student submits the complete
+example (all questions).
 """
 
 import argparse
