@@ -16,15 +16,16 @@ from hypothesis import strategies as st
 from vlmkit.checks.q6 import (
     FIXED_BINS,
     LAST_IDS,
+    SCALE,
     TEXT_IDS,
     UNSCALE,
-    back_to_input,
     decode_mistakes,
     normalize_where,
     random_actions,
     vocab_mistakes,
     within_half_bin,
 )
+from vlmkit.grading.checking import compare
 from vlmkit.grading.checking.generated import generated_calls, smallest_failing
 from vlmkit.grading.checking.judges import (
     HINT,
@@ -36,6 +37,20 @@ from vlmkit.grading.checking.judges import (
     reference_arguments,
 )
 from vlmkit.grading.checking.registry import Check
+
+
+def _inverse_mistake(case, output):
+    """Which of the two maps breaks unnormalize(normalize(x)) == x (the actions lie inside [q01, q99])."""
+    x, q01, q99 = (np.asarray(case[k], dtype=float) for k in ("actions", "q01", "q99"))
+    return diagnose(output, {
+        SCALE: q01 + (x - q01 + q99 - q01) / 2,  # normalised to [0, 1], un-normalised from [−1, 1]
+        UNSCALE: 2 * (x - q01) - (q99 - q01) + q01}, atol=1e-6) or (
+        f"{HINT}normalize_actions and unnormalize_actions should undo each other inside [q01, q99]")
+
+
+back_to_input = diagnosed(
+    lambda case, output: compare.close(output, case["actions"], "unnormalize(normalize(x))", atol=1e-6),
+    _inverse_mistake)
 
 
 def ref_normalize(x, q01, q99):

@@ -123,7 +123,7 @@ PROBES = {"tensors": tensors, "loss_and_grads": loss_and_grads, "value_and_grads
 BATCHWISE = {"clip_logits": (0,), "softmax_entropy": (0,), "zero_shot_probs": (0,)}
 
 
-# ---------------------------------------------------------------- references (grader's process)
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def as_double(value):
     return torch.as_tensor(value, dtype=torch.float64)
@@ -222,19 +222,6 @@ def logits_match(case, output):
     unit = [F.normalize(as_double(x), dim=-1) for x in (image, text)]
     message = compare.close(output, (scale * unit[0] @ unit[1].T).numpy(), "clip_logits")
     return message and message + diagnose(output, _logits_mistakes(image, text, scale))
-
-
-def logits_and_grads_match(case, output):
-    """clip_logits' values, then the gradients of a seeded weighted sum of them with respect to the
-    image embeddings, the text embeddings and logit_scale (float64 reference)."""
-    message = logits_match(case, output["value"])
-    if message:
-        return message
-    image, text, scale = (as_double(a).requires_grad_() for a in case["tensors"])
-    logits = scale * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
-    (logits * seeded_weights(case["seed"], logits.shape).double()).sum().backward()
-    return grads_match(output, [x.grad.numpy() for x in (image, text, scale)],
-                       ("the image embeddings", "the text embeddings", "logit_scale"), "a weighted sum of clip_logits")
 
 
 def _direction_hints(i2t, t2i):
@@ -401,7 +388,7 @@ def scale_rises(case, output):
     return message and message + diagnose(probs, _zero_shot_mistakes(image, classes, scale[-1]), atol=1e-4)
 
 
-# ---------------------------------------------------------------- inputs and visible checks
+# ---------------------------------------------------------------- visible cases
 
 def randn(seed, *shape, scale=1.0):
     return (np.random.default_rng(seed).normal(size=shape) * scale).round(6).tolist()

@@ -106,7 +106,7 @@ PROBES = {"call": call, "call_each": call_each, "stages": stages, "share": share
 UPDATES_IN_PLACE = {"configure_stage": ("model",)}
 
 
-# ---------------------------------------------------------------- judges (grader's process)
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def teacher_messages_match(expected_context):
     """Judge for teacher_messages(system, image, few_shot): system, few-shot pairs, then the query."""
