@@ -25,8 +25,9 @@ from vlmkit.course import load_course
 from vlmkit.grading.engine.fast_path import run_forked
 from vlmkit.grading.engine.grade import grade_notebook
 from vlmkit.grading.sandbox.kernel_preload import imports_of
+from vlmkit.grading.sandbox.limits import Limits
 from vlmkit.grading.sandbox.prestart import Prestarted
-from vlmkit.grading.sandbox.run import Limits, bwrap_available
+from vlmkit.grading.sandbox.run import bwrap_available
 from vlmkit.grading.workflows.autograde import autograde
 from vlmkit.grading.workflows.selfcheck import selfcheck
 

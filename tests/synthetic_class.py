@@ -19,8 +19,8 @@ from pathlib import Path
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.grading.authoring.answer_banks import wrong_answers
+from vlmkit.grading.checking.verdict import NOT_IMPLEMENTED
 from vlmkit.grading.nbgrader_io.cells import graded_cells, read_notebook
-from vlmkit.grading.outputs.class_report import NOT_IMPLEMENTED
 
 COURSE = load_course()
 DID_NOT_RUN = "did not run (its test cell failed or was skipped)"

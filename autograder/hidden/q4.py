@@ -21,7 +21,6 @@ import string
 from hypothesis import strategies as st
 
 from vlmkit.checks.q4 import (
-    IGNORE_INDEX,
     TOKENIZERS,
     context_matches,
     labels_match,
@@ -31,6 +30,7 @@ from vlmkit.checks.q4 import (
     stages_match,
     teacher_messages_match,
 )
+from vlmkit.checks.tiny_llava import IGNORE_INDEX
 from vlmkit.grading.checking.generated import generated_calls, smallest_failing, strings
 from vlmkit.grading.checking.judges import call_reference, each
 from vlmkit.grading.checking.registry import Check

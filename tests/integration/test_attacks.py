@@ -48,7 +48,8 @@ from vlmkit.grading.checking import registry
 from vlmkit.grading.outputs.feedback import MAX_FEEDBACK_BYTES
 from vlmkit.grading.outputs.grade_files import grades_csv
 from vlmkit.grading.sandbox import accounts, cgroups
-from vlmkit.grading.sandbox.run import Limits, bwrap_available, run_notebook
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.run import bwrap_available, run_notebook
 from vlmkit.grading.workflows import autograde as autograde_module
 
 pytestmark = pytest.mark.sandbox  # hostile submissions graded in one sandboxed batch

@@ -158,6 +158,59 @@ def test_the_checkers_catch_violations():
                                                  "line 3: evaluation._name"]
 
 
+IMPORT_SCAN = PRIVATE_SCAN + sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py"))
+
+
+def module_file(module: str):
+    """The file of a kit module (a package's __init__.py), None for anything else."""
+    base = ROOT / "src" / Path(*module.split("."))
+    return next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.exists()), None)
+
+
+def defined_names(tree) -> set[str]:
+    """What a module binds itself, at any depth but inside functions and classes: not what it imports."""
+    names, stack = set(), list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.With)):
+            names |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        stack += [child for field in ("body", "orelse", "handlers", "finalbody") for child in getattr(node, field, [])
+                  if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return names
+
+
+def borrowed_imports(tree) -> list[str]:
+    """Names imported from a kit module that only imported them itself (a package's __init__, which
+    gathers its package's public names, excepted)."""
+    borrowed = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("vlmkit")):
+            continue
+        source = module_file(node.module)
+        if source is None or source.name == "__init__.py":
+            continue
+        own = defined_names(ast.parse(source.read_text()))
+        borrowed += [f"line {node.lineno}: {a.name} from {node.module}" for a in node.names
+                     if a.name not in own and module_file(f"{node.module}.{a.name}") is None]
+    return borrowed
+
+
+@pytest.mark.parametrize("path", IMPORT_SCAN, ids=lambda p: str(p.relative_to(ROOT)))
+def test_names_are_imported_from_the_module_that_defines_them(path):
+    """One definition, one address: `Limits` comes from sandbox/limits.py, never through a module
+    that happens to import it."""
+    borrowed = borrowed_imports(ast.parse(path.read_text()))
+    assert not borrowed, f"import these from the module that defines them: {borrowed}"
+
+
+def test_the_borrowed_import_checker_catches_one():
+    tree = ast.parse("from vlmkit.grading.sandbox.run import Limits, run_notebook\n"
+                     "from vlmkit.world import load_samples\n")
+    assert borrowed_imports(tree) == ["line 1: Limits from vlmkit.grading.sandbox.run"]
+
+
 def ast_parse_calls(tree) -> list[int]:
     """Lines that call `ast.parse` directly."""
     return [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import solved_notebook, with_answer, write_submission
 from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
-from vlmkit.grading.sandbox.run import Limits
+from vlmkit.grading.sandbox.limits import Limits
 from vlmkit.grading.workflows.autograde import autograde
 
 pytestmark = pytest.mark.sandbox  # broken submissions graded in sandboxes

@@ -135,7 +135,7 @@ def open_clip_loss(kind, tensors, normalise=False):
 
     open_clip is imported here, on first use, because this module is also imported inside every
     q1/q2 kernel, which never needs it (3 s of CPU per notebook). Judges run one at a time in a
-    process (engine.JUDGING), so two first imports cannot race.
+    process (engine.grade.JUDGING), so two first imports cannot race.
     """
     from open_clip.loss import ClipLoss, SigLipLoss
 

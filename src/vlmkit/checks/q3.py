@@ -40,7 +40,7 @@ INPUTS = {"mlp": ("image_features",), "qformer": ("image_features",), "perceiver
 def references():
     """The transformers references (q3_references), imported on the judge's first use so that
     learner kernels, which import this module for its probes, never load transformers (seconds of
-    CPU per notebook). The grader loads and judges one notebook at a time (engine.JUDGING), so two
+    CPU per notebook). The grader loads and judges one notebook at a time (engine.grade.JUDGING), so two
     threads never race on this first import."""
     from vlmkit.checks import q3_references
 

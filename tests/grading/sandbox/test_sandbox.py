@@ -7,8 +7,9 @@ from vlmkit import paths
 from vlmkit.grading.engine.grade import grade_notebook
 from vlmkit.grading.sandbox import accounts
 from vlmkit.grading.sandbox import run as sandbox
+from vlmkit.grading.sandbox.limits import Limits
 from vlmkit.grading.sandbox.prestart import Prestarted
-from vlmkit.grading.sandbox.run import Limits, run_notebook
+from vlmkit.grading.sandbox.run import run_notebook
 
 pytestmark = pytest.mark.sandbox  # each test runs a sandboxed kernel
 

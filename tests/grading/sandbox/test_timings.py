@@ -7,7 +7,8 @@ import nbformat
 import pytest
 
 from vlmkit.grading.engine.grade import QuestionResult
-from vlmkit.grading.sandbox.run import Limits, run_notebook
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.run import run_notebook
 from vlmkit.grading.sandbox.timings import ENV, RUNNER_KEY, Timings, emit, kernel_phases
 
 

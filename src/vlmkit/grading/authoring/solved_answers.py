@@ -20,7 +20,7 @@ from vlmkit.grading.authoring.answer_banks import set_answers
 from vlmkit.grading.authoring.examples import graded_cells_only, solved
 from vlmkit.grading.engine.fast_path import run_forked
 from vlmkit.grading.engine.grade import grade_notebook
-from vlmkit.grading.sandbox.run import Limits
+from vlmkit.grading.sandbox.limits import Limits
 
 # A mutant that loops is stopped and counts as killed (it would lose its points when graded).
 MUTANT_LIMITS = Limits(wall_s=300, cell_s=60, threads=1)

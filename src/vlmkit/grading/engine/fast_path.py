@@ -30,7 +30,8 @@ from pathlib import Path
 
 import nbformat
 
-from vlmkit.grading.sandbox.run import KERNEL_DIED, OUTPUTS, Limits, RunResult, timed_out
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.run import KERNEL_DIED, OUTPUTS, RunResult, timed_out
 
 PRELOAD = ["torch", "numpy", "matplotlib.pyplot", "nbformat", "IPython.core.interactiveshell",
            "transformers", "open_clip", "vlmkit.grading.checking.learner_api"]

@@ -29,7 +29,8 @@ from vlmkit.grading.engine.delegation import find_delegation
 from vlmkit.grading.engine.merge import merge
 from vlmkit.grading.nbgrader_io.autograded import autograded_notebook
 from vlmkit.grading.nbgrader_io.cells import BrokenNotebook, graded_cells, nbgrader_meta, read_notebook
-from vlmkit.grading.sandbox.run import Limits, run_notebook
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.run import run_notebook
 from vlmkit.grading.sandbox.timings import Timings, emit, kernel_phases
 
 MAX_RECORDS_BYTES = 16 << 20
@@ -121,7 +122,7 @@ def grade_notebook(question: str, source_path: Path, learner_path: Path,
     """Grade one learner notebook against its source; never raises for learner problems.
 
     `execute(workdir, limits)` runs the merged notebook: the sandbox for every real submission,
-    `inprocess.run_forked` only for the course's own code (audit, check tests).
+    `fast_path.run_forked` only for the course's own code (audit, check tests).
     """
     name = Path(source_path).name
     timings = Timings()

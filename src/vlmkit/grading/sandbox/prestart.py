@@ -22,7 +22,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from vlmkit.grading.sandbox.run import OUTPUTS, Limits, RunResult, SandboxRun, run_notebook
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.run import OUTPUTS, RunResult, SandboxRun, run_notebook
 
 INPUTS = ("notebook.ipynb", "cases.json")
 

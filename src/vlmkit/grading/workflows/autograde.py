@@ -28,9 +28,9 @@ from vlmkit.grading.outputs.results import store
 from vlmkit.grading.outputs.score_table import assignment_line, question_table
 from vlmkit.grading.sandbox.isolation import describe, record, require_isolation
 from vlmkit.grading.sandbox.kernel_preload import imports_of
-from vlmkit.grading.sandbox.limits import load_limits
+from vlmkit.grading.sandbox.limits import Limits, load_limits
 from vlmkit.grading.sandbox.prestart import Prestarted
-from vlmkit.grading.sandbox.run import Limits, run_notebook
+from vlmkit.grading.sandbox.run import run_notebook
 from vlmkit.grading.sandbox.timings import Timings, emit
 from vlmkit.grading.workflows.batch import run_tasks
 
@@ -68,7 +68,7 @@ def autograde(submissions: Path, out: Path, assignment: str = "checkpoint", jobs
 
     `limits` default to the course's (limits.load_limits). `execute` runs each notebook: the
     sandbox, always, for submissions; tests of the grader's own determinism pass the fast path
-    (inprocess.run_forked) to grade the course's examples quickly. A host that gives learner code
+    (fast_path.run_forked) to grade the course's examples quickly. A host that gives learner code
     neither bubblewrap nor a process cap is refused unless `allow_unisolated`.
     """
     course = load_course()

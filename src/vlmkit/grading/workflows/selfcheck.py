@@ -18,8 +18,8 @@ from vlmkit.course import load_course
 from vlmkit.errors import KitError
 from vlmkit.grading.engine.grade import grade_notebook
 from vlmkit.grading.sandbox.kernel_preload import imports_of
+from vlmkit.grading.sandbox.limits import Limits
 from vlmkit.grading.sandbox.prestart import Prestarted
-from vlmkit.grading.sandbox.run import Limits
 
 
 def locate(notebooks, course) -> list:

@@ -1,6 +1,6 @@
 """`vlmkit collect`: learners' submission.zip files (a folder, one zip, an LMS zip of zips) into
 nbgrader's submitted layout, with one line for everything not collected. No notebook runs.
-Run: .venv/bin/pytest tests/grading/workflows/test_lms_collect.py
+Run: .venv/bin/pytest tests/grading/workflows/test_collect.py
 """
 
 import io
