@@ -96,17 +96,6 @@ def test_the_class_report_draws_the_pipelines_measured_metrics(graded_all):
     assert "Pipeline metrics" in (out / "class_report.html").read_text()
 
 
-def test_grades_csv_and_report_score_the_examples(graded):
-    out, _ = graded
-    by_student = {r["student"]: r for r in csv.DictReader((out / "grades.csv").open())}
-    assert float(by_student["blank"]["total"]) == 0 and "redo the phase" in by_student["blank"]["band"]
-    assert (by_student["complete"]["capstone"], by_student["complete"]["capstone_complete"]) == ("4", "yes")
-    assert (by_student["blank"]["capstone"], by_student["blank"]["capstone_complete"]) == ("0", "no")
-    report = json.loads((out / "report.json").read_text())
-    assert report["complete"]["checkpoint"]["points"] == len(CHECKPOINT.questions)
-    assert report["complete"]["capstone"]["points"] == 4 and not report["complete"]["capstone"]["missing"]
-
-
 def test_feedback_pages_of_executed_notebooks_show_no_traceback(graded):
     """The pages' content on stored results: tests/grading/outputs/test_stored_results.py."""
     out, _ = graded
