@@ -1,5 +1,6 @@
 """The docs hold together: every relative link in README.md and docs/ reaches a file of the
-repository, and every #anchor a heading of that file; the README stays a short front page.
+repository, and every #anchor a heading of that file; the counts they give are the repository's;
+the README stays a short front page.
 
 Run: pytest tests/integration/test_docs.py
 """
@@ -49,6 +50,21 @@ def test_the_readme_is_a_short_front_page_and_indexes_every_doc():
     assert len(readme.splitlines()) < README_LINES
     linked = {target.partition("#")[0] for target in LINK.findall(readme)}
     assert {f"docs/{page.name}" for page in PAGES[1:]} <= linked
+
+
+def test_the_counts_the_docs_give_are_the_repositorys():
+    """Counts in prose go stale unless a test reads them back."""
+    import attacks
+
+    from vlmkit.course import load_course
+    from vlmkit.grading.authoring.answer_banks import wrong_answers
+
+    banks = {q.id: len(wrong_answers(q.id)) for a in load_course().values() for q in a.questions}
+    checkpoint = (ROOT / "docs" / "checkpoint.md").read_text()
+    assert f"lists {sum(banks.values())} realistic wrong answers\n({banks['capstone']} of them for the capstone)" \
+        in checkpoint
+    hostile = len(attacks.attacks(0, "127.0.0.1", ROOT))
+    assert f"- {hostile} hostile submissions gain nothing" in (ROOT / "docs" / "maintainer-guide.md").read_text()
 
 
 def test_the_link_checker_finds_a_missing_file_and_heading(tmp_path):
