@@ -8,7 +8,7 @@ STAMP = $(VENV)/.installed
 # JupyterHub's proxy (`vlmkit hub`), from npm, inside the environment
 HUB_PROXY = $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 
-.PHONY: install lab demo test lint release-check audit bench sandbox-deps browser-deps hub-deps clean
+.PHONY: install lab demo test test-fast lint release-check audit bench sandbox-deps browser-deps hub-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Unit and quick tests for daily work (no sandbox, browser or slow test): see the markers in pyproject.toml.
+test-fast: install
+	$(BIN)/python -m pytest -m "not sandbox and not browser and not slow"
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks autograder

@@ -10,7 +10,7 @@ import warnings
 
 import sqlalchemy.exc
 
-from vlmkit.grading.limits import load_limits
+from vlmkit.grading.sandbox.limits import load_limits
 
 # SQLAlchemy 2.x warns about every new student with nbgrader 0.9; it is harmless noise.
 warnings.filterwarnings("ignore", category=sqlalchemy.exc.SAWarning)
@@ -25,4 +25,4 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(root, "autograder", "grad
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 # ipykernel 7 warns at every start that TCP is unencrypted; encrypt where possible.
 c.KernelManager.transport_encryption = "auto"
-c.Execute.timeout = load_limits().cell_s  # the kit's per-cell limit (grading/limits.py, limits.toml)
+c.Execute.timeout = load_limits().cell_s  # the kit's per-cell limit (grading/sandbox/limits.py, limits.toml)

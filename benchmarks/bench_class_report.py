@@ -21,15 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from synthetic_class import COURSE, question_result, wrong  # noqa: E402
 
-from vlmkit.grading.class_report import (  # noqa: E402
+from vlmkit.grading.authoring.answer_banks import wrong_answers  # noqa: E402
+from vlmkit.grading.nbgrader_io.gradebook import written_cell_counts
+from vlmkit.grading.outputs.class_report import (  # noqa: E402
     summarise,
     tidy_csv,
     write_class_report,
-    written_answers,
 )
-from vlmkit.grading.class_report_page import render_page  # noqa: E402
-from vlmkit.grading.examples import wrong_answers  # noqa: E402
-from vlmkit.grading.results import load_graded  # noqa: E402
+from vlmkit.grading.outputs.class_report_page import render_page  # noqa: E402
+from vlmkit.grading.outputs.results import load_graded  # noqa: E402
 
 OUTCOMES = ["solution"] * 6 + ["blank", "timeout", "missing"]
 
@@ -72,7 +72,7 @@ def main():
         _, total = timed(write_class_report, grades)
         cpu = time.process_time() - cpu
         graded, load_s = timed(load_graded, grades)
-        figures, figures_s = timed(summarise, COURSE, graded, written_answers(grades / "gradebook.db"))
+        figures, figures_s = timed(summarise, COURSE, graded, written_cell_counts(grades / "gradebook.db"))
         _, page_s = timed(render_page, figures, [], False)
         names = {s: s for by_student in graded.values() for s in by_student}
         csv_text, csv_s = timed(tidy_csv, COURSE, graded, names)

@@ -22,13 +22,14 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.engine import grade_notebook
-from vlmkit.grading.inprocess import run_forked
-from vlmkit.grading.kernel_preload import imports_of
-from vlmkit.grading.prestart import Prestarted
-from vlmkit.grading.sandbox import Limits, bwrap_available
-from vlmkit.grading.selfcheck import selfcheck
+from vlmkit.grading.engine.fast_path import run_forked
+from vlmkit.grading.engine.grade import grade_notebook
+from vlmkit.grading.sandbox.kernel_preload import imports_of
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.prestart import Prestarted
+from vlmkit.grading.sandbox.run import bwrap_available
+from vlmkit.grading.workflows.autograde import autograde
+from vlmkit.grading.workflows.selfcheck import selfcheck
 
 BOOT_S = 10  # ample for a preloaded kernel to boot on an idle 2-core machine (2-3 s)
 

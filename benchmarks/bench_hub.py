@@ -44,7 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from vlmkit import paths
-from vlmkit.grading.examples import solved
+from vlmkit.grading.authoring.examples import solved
 from vlmkit.hub.client import HubMember
 from vlmkit.hub.exchange import collect, release_feedback, release_to_exchange
 from vlmkit.hub.run import free_ports, start_hub, stop_hub

@@ -6,7 +6,7 @@ Prints a phase table (seconds) for
   (a) one sandboxed notebook (q5, then q1, of the complete example) graded by
       `vlmkit autograde --jobs 1` from a shell: grader start, each engine phase, the sandbox's
       own phases (sandbox start, runner imports, kernel start, each cell; for a sandbox started
-      ahead, grading/prestart.py, what was left of its start at the hand-over), the class
+      ahead, grading/sandbox/prestart.py, what was left of its start at the hand-over), the class
       outputs, exit;
   (b) `vlmkit selfcheck` of q5 in this process (warm: the second of two runs) and from a shell;
   (c) `vlmkit selfcheck` of all seven notebooks from a shell, phases summed over the notebooks
@@ -14,7 +14,7 @@ Prints a phase table (seconds) for
   (d) where py-spy is installed, the processes and functions a cold q5 selfcheck spends its
       Python time in (samples of threads holding the GIL);
 and the ten heaviest imports of that selfcheck (`python -X importtime`). The phases come from
-grading/timings.py through $VLMKIT_TIMINGS; "grader start" is from launching the command to its
+grading/sandbox/timings.py through $VLMKIT_TIMINGS; "grader start" is from launching the command to its
 first notebook, "exit" from its last phase to the process's end.
 """
 
@@ -30,8 +30,8 @@ from collections import Counter
 from pathlib import Path
 
 from vlmkit import paths
-from vlmkit.grading.selfcheck import selfcheck
-from vlmkit.grading.timings import ENV
+from vlmkit.grading.sandbox.timings import ENV
+from vlmkit.grading.workflows.selfcheck import selfcheck
 
 COMPLETE = paths.EXAMPLES / "complete"
 VLMKIT = str(Path(sys.executable).with_name("vlmkit"))

@@ -1,4 +1,4 @@
-"""Hostile submissions for the red-team suite (tests/test_attacks.py): payloads as data.
+"""Hostile submissions for the red-team suite (tests/integration/test_attacks.py): payloads as data.
 
 Each attack is a student whose attacked notebook is a realistic WRONG answer from
 autograder/wrong_answers/ plus hostile code (extra cells, placed where they hurt most), and whose
@@ -8,7 +8,7 @@ the attacks, a `baseline` (the same wrong answers, no attack) and a `bystander` 
 Payloads are written as an adversary would write them, except where the shared test machine
 (2 cores, no swap, other people's work) needs a bound: the disk filler stops at 300 MB, the fork
 bomb runs for at most 10 s (a real one runs until the wall limit), the fork bomb and the memory swarm
-run in the batch only where the sandbox caps a run's processes and memory as a group (tests/test_attacks.py
+run in the batch only where the sandbox caps a run's processes and memory as a group (tests/integration/test_attacks.py
 runs them again with cgroups off and a per-process memory cap that refuses the swarm), and the vandal proves
 write access to JSON/CSV files by opening them for append without writing, so that a sandbox
 failure cannot corrupt the shared checkout. Strings the suite looks for in feedback
@@ -28,8 +28,8 @@ from pathlib import Path
 import nbformat
 
 from conftest import solved_notebook
-from vlmkit.grading.examples import set_answers, wrong_answers
-from vlmkit.grading.notebook import nbgrader_meta
+from vlmkit.grading.authoring.answer_banks import set_answers, wrong_answers
+from vlmkit.grading.nbgrader_io.cells import nbgrader_meta
 
 Q5, Q6 = "q5_coordinate_tokens.ipynb", "q6_vla_actions.ipynb"
 NOTEBOOK = {"q5": Q5, "q6": Q6}
@@ -70,7 +70,7 @@ ORACLE = r'''
 import json as _json, os as _os
 
 def _oracle_output(check_id, honest=None):
-    from vlmkit.grading import registry as _R
+    from vlmkit.grading.checking import registry as _R
     visible = _R.visible_checks(check_id.split(".")[0]).get(check_id)
     if visible is not None:
         case, probe, judge = visible.case, visible.probe, visible.judge
@@ -236,8 +236,9 @@ def _forging_open(file, mode="r", *args, **kwargs):
 builtins.open = _forging_open
 
 # the kit itself, inside the kernel
-import vlmkit.grading.learner_api as C, vlmkit.grading.verdict as V, vlmkit.grading.compare as CMP
-import vlmkit.grading.plain as P, vlmkit.grading.judges as J
+import vlmkit.grading.checking.learner_api as C, vlmkit.grading.checking.verdict as V
+import vlmkit.grading.checking.compare as CMP
+import vlmkit.grading.checking.plain as P, vlmkit.grading.checking.judges as J
 CMP.close = CMP.equal = lambda *a, **k: None
 J.match_reference = lambda *a, **k: (lambda case, output: None)
 V.judge_record = C.judge_record = lambda check, record: V.Verdict(check.id, True, "passed")
@@ -255,7 +256,7 @@ P.to_plain = C.to_plain = _lenient_to_plain
 
 PATCH_IPYTHON = ORACLE + r'''
 import re, sys
-import vlmkit.grading.learner_api as C
+import vlmkit.grading.checking.learner_api as C
 
 # silence every traceback, and rewrite each test cell so that its records are forged
 ip = get_ipython()
@@ -442,7 +443,7 @@ for package in (os.path.dirname(vlmkit.__file__), os.path.dirname(numpy.__file__
 for d in site.getsitepackages():
     code_targets += [os.path.join(d, "zz_vandal.pth"), os.path.join(d, "sitecustomize.py")]
 code_targets += [home + "/autograder/hidden/q5.py", home + "/autograder/hidden/q6.py",
-                 home + "/src/vlmkit/grading/verdict.py"]
+                 home + "/src/vlmkit/grading/checking/verdict.py"]
 data_targets += [home + "/autograder/manifest.json", home + "/solutions/checkpoint/q6_vla_actions.ipynb",
                  home + "/notebooks/checkpoint/q6_vla_actions.ipynb"]
 data_targets += glob.glob("SUBS/*/checkpoint/*.ipynb")
@@ -507,7 +508,7 @@ LEAK_AND_INJECT = r'''
 import functools, json, re, sys
 
 def _visible_cases():
-    from vlmkit.grading import registry
+    from vlmkit.grading.checking import registry
     return [c.case for q in ("q5", "q6") for c in registry.visible_checks(q).values()]
 
 def _spell(case):

@@ -7,8 +7,9 @@ import nbformat
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.audit import grade_answers
-from vlmkit.grading.examples import set_answers, solved
+from vlmkit.grading.authoring.answer_banks import set_answers
+from vlmkit.grading.authoring.examples import solved
+from vlmkit.grading.authoring.solved_answers import grade_answers
 
 COURSE = load_course()
 CHECKPOINT = COURSE["checkpoint"]

@@ -8,7 +8,8 @@ notebooks' own, so the numbers a class report shows can be worked out by hand.
 The capstone's measured checks (its pipeline's metrics on test samples) store KIT_METRICS as the
 kit's pipeline's numbers and as the learner's, or MISWIRED_METRICS as the learner's when the
 outcome loses the pipeline's test cell; a blank or timed-out pipeline stores none.
-Used by tests/test_class_report.py and benchmarks/bench_class_report.py.
+Used by tests/grading/outputs/test_class_report.py, tests/grading/outputs/test_stored_results.py and
+benchmarks/bench_class_report.py.
 """
 
 import functools
@@ -17,9 +18,9 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.class_report import NOT_IMPLEMENTED
-from vlmkit.grading.examples import wrong_answers
-from vlmkit.grading.notebook import graded_cells, read_notebook
+from vlmkit.grading.authoring.answer_banks import wrong_answers
+from vlmkit.grading.checking.verdict import NOT_IMPLEMENTED
+from vlmkit.grading.nbgrader_io.cells import graded_cells, read_notebook
 
 COURSE = load_course()
 DID_NOT_RUN = "did not run (its test cell failed or was skipped)"
@@ -31,12 +32,16 @@ MISWIRED_METRICS = {"scene_accuracy": 0.2, "vqa_accuracy": 0.3, "vqa_accuracy/co
                     "detection_recall": 0.0, "grounding_miou": 0.0}
 
 
+def source_notebook(question: str) -> Path:
+    """The question's source notebook in solutions/."""
+    assignment = next(a for a in COURSE.values() if any(q.id == question for q in a.questions))
+    return paths.SOLUTIONS / assignment.name / next(q.notebook for q in assignment.questions if q.id == question)
+
+
 @functools.lru_cache(maxsize=None)
 def source_cells(question: str) -> tuple:
     """The question's autograded cells (grade_id, points, check ids), in the source notebook's order."""
-    assignment = next(a for a in COURSE.values() if any(q.id == question for q in a.questions))
-    notebook = next(q.notebook for q in assignment.questions if q.id == question)
-    return tuple(graded_cells(read_notebook(paths.SOLUTIONS / assignment.name / notebook)))
+    return tuple(graded_cells(read_notebook(source_notebook(question))))
 
 
 @functools.lru_cache(maxsize=None)
@@ -67,7 +72,7 @@ def question_result(question: str, outcome) -> dict:
                                        "reference": KIT_METRICS}
         rows.append({"grade_id": cell.grade_id, "score": 0.0 if lost else cell.points, "max_score": cell.points,
                      "verdicts": plain, "error": ""})
-    return {"question": question, "notebook": "", "score": sum(r["score"] for r in rows),
+    return {"question": question, "notebook": source_notebook(question).name, "score": sum(r["score"] for r in rows),
             "max_score": sum(c.points for c in cells), "status": status, "cells": rows, "notes": []}
 
 

@@ -4,7 +4,7 @@ learner to write; what the notebook's locked cells import from them (load_image,
 ERROR_CATEGORIES, IOU_THRESHOLD) stays allowed."""
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "capstone" / "capstone.ipynb")
 PROCESS = '''    def process(self, image, question=None, ground_objects=None):

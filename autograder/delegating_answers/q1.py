@@ -4,7 +4,7 @@ Every route a learner could take to the reference is here: import, alias, import
 getattr, an alias bound in another cell of their own."""
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "checkpoint" / "q1_clip_loss.ipynb")
 BODY = '''    image_to_text, text_to_image = directional_losses(clip_logits(image_emb, text_emb, logit_scale))

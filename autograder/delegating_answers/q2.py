@@ -2,7 +2,7 @@
 The pair decomposition is checked against `siglip_loss`, so its cell is lost too."""
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "checkpoint" / "q2_siglip.ipynb")
 BODY = '''    logits = logit_scale * image_features @ text_features.T + logit_bias

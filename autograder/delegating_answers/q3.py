@@ -3,7 +3,7 @@
 the report counts the parameters of those classes, so its cell is lost too."""
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "checkpoint" / "q3_bridges.ipynb")
 

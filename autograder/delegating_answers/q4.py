@@ -2,7 +2,7 @@
 (name, answer cell, source, lost cells)."""
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "checkpoint" / "q4_llava.ipynb")
 

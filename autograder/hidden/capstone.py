@@ -15,7 +15,7 @@ from vlmkit.checks.capstone import evaluate_matches_reference, iou_matches_refer
 from vlmkit.checks.capstone_components import matches_kit_components
 from vlmkit.checks.capstone_errors import errors_match_reference
 from vlmkit.checks.capstone_pipeline import measured_metrics, reaches_kit_metrics
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
 from vlmkit.world.spec import IMAGE_SIZE
 
 NAMES = ("car", "boat", "tree", "person", "fish", "sun", "house", "cloud")

@@ -9,18 +9,37 @@ entropy is 0-dim), another zero-shot problem and another training seed.
 
 import math
 
+import torch.nn.functional as F
+
 from vlmkit.checks.q1 import (
+                              as_double,
                               clip_loss_matches,
                               directions_match,
                               entropy_match,
-                              logits_and_grads_match,
+                              grads_match,
+                              logits_match,
                               mean_of_directions,
                               randn,
                               scale_clamped,
                               scale_rises,
+                              seeded_weights,
                               zero_shot_match,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
+
+
+def logits_and_grads_match(case, output):
+    """clip_logits' values, then the gradients of a seeded weighted sum of them with respect to the
+    image embeddings, the text embeddings and logit_scale (float64 reference)."""
+    message = logits_match(case, output["value"])
+    if message:
+        return message
+    image, text, scale = (as_double(a).requires_grad_() for a in case["tensors"])
+    logits = scale * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
+    (logits * seeded_weights(case["seed"], logits.shape).double()).sum().backward()
+    return grads_match(output, [x.grad.numpy() for x in (image, text, scale)],
+                       ("the image embeddings", "the text embeddings", "logit_scale"), "a weighted sum of clip_logits")
+
 
 CHECKS = [
     Check("q1.hidden.loss_grads", "loss_and_grads", clip_loss_matches(with_grads=True),

@@ -7,19 +7,57 @@ float64, one device (the ring is the plain loss), one pair per device (1 × 1 bl
 devices, and the all-gathered CLIP loss with gradients.
 """
 
+import math
+
+import numpy as np
+import torch.nn.functional as F
+
+from vlmkit.checks.q1 import as_double, grads_match, scalar
 from vlmkit.checks.q2 import (
+    SIGLIP_INPUTS,
     features,
     gathered_matches,
     labels_match,
     local_clip_matches,
-    pair_grads_match,
+    pair_mistakes,
     pairs_decompose,
     ring_blocks,
     ring_matches,
-    scale_follows_parameters,
     siglip_loss_matches,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import diagnose
+from vlmkit.grading.checking.registry import Check
+
+
+def pair_grads_match(case, output):
+    image, text, t, b = (as_double(a).requires_grad_() for a in case["tensors"])
+    total = sum(-F.logsigmoid((1.0 if i == j else -1.0) * (t * image[i] @ text[j] + b)) for i, j in case["pairs"])
+    total.backward()
+    message = compare.close(output["loss"], total.item(), "the sum of pair_loss over some pairs")
+    if message:
+        rows, cols = np.transpose(case["pairs"])
+        return message + diagnose(output["loss"], {hint: terms[rows, cols].sum() for hint, terms
+                                                   in pair_mistakes(*case["tensors"]).items()})
+    return grads_match(output, [x.grad.numpy() for x in (image, text, t, b)], SIGLIP_INPUTS, "pair_loss")
+
+
+def scale_follows_parameters(case, output):
+    """(t, b) = (exp(log_scale), bias) whatever values the parameters hold, and d(t + b) reaches
+    both: exp(log_scale) for log_scale, 1 for the bias."""
+    expected = [[math.exp(log_scale), bias] for log_scale, bias in case["values"]]
+    message = compare.close(output["values"], expected, "SigLipScale() with log_scale and bias set to other values")
+    if message:
+        return message + " — it should return (exp(log_scale), bias) for whatever values they hold"
+    for (log_scale, bias), grads in zip(case["values"], output["grads"]):
+        where = f"with log_scale = {log_scale:g} and bias = {bias:g}"
+        if any(g is None for g in grads):
+            return f"no gradient reaches log_scale or bias {where}: return tensors computed from them (no .item())"
+        message = compare.close([scalar(g) for g in grads], [math.exp(log_scale), 1.0],
+                                f"d(t + b)/d(log_scale, bias) {where}", atol=1e-4)
+        if message:
+            return message + " — t must be exp(log_scale) and b the bias itself"
+    return None
 
 
 def ring_case(seed, batch, width, devices, t=10.0, b=-10.0, dtype="float32"):

@@ -15,16 +15,35 @@ and buffers; other "realistic" sizes for the report (LLaVA-1.5-13B / EVA-CLIP-g)
 from vlmkit.checks.q3 import (
     alphas_start_at_zero,
     both,
-    counts_all_parameters,
-    each_build,
     gate_is_shut,
     gradients_at_init,
+    is_int,
     latents_init,
     matches_reference,
     queries_init,
     report_is_right,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.judges import each
+from vlmkit.grading.checking.registry import Check
+
+
+def counts_all_parameters(case, output):
+    """count_parameters counts every parameter element, frozen ones included, and no buffers."""
+    if not isinstance(output, list) or len(output) != len(case["modules"]):
+        return "count_parameters: expected one count per module"
+    for (a, b, c, _), got in zip(case["modules"], output):
+        if not is_int(got):
+            return "count_parameters should return a Python int"
+        if got != a * b + b + 2 * b + b * c:
+            return ("count_parameters: wrong count on a module with frozen parameters and buffers — count "
+                    "every parameter element, trainable or not (buffers are not parameters)")
+    return None
+
+
+def each_build(judge):
+    """For the `modules` probe: `judge` on every build (the first failure's message, with a count)."""
+    return each(judge, key="builds", unit="unseen sizes")
+
 
 OTHER_SIZES = {"vision_dim": 1408, "text_dim": 5120,
                "qformer": {"dim": 1024, "num_layers": 6, "num_heads": 16, "num_queries": 48},

@@ -21,7 +21,6 @@ import string
 from hypothesis import strategies as st
 
 from vlmkit.checks.q4 import (
-    IGNORE_INDEX,
     TOKENIZERS,
     context_matches,
     labels_match,
@@ -31,9 +30,10 @@ from vlmkit.checks.q4 import (
     stages_match,
     teacher_messages_match,
 )
-from vlmkit.grading.generated import generated_calls, smallest_failing, strings
-from vlmkit.grading.judges import call_reference, each
-from vlmkit.grading.registry import Check
+from vlmkit.checks.tiny_llava import IGNORE_INDEX
+from vlmkit.grading.checking.generated import generated_calls, smallest_failing, strings
+from vlmkit.grading.checking.judges import call_reference, each
+from vlmkit.grading.checking.registry import Check
 
 # ---------------------------------------------------------------- the notebook's setup constants
 # Copied from the locked setup cell of q4_llava.ipynb (any drift makes the solution lose the
@@ -267,7 +267,7 @@ CHECKS = [
 
 
 # ---------------------------------------------------------------- generated inputs (the formats' grammars)
-# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# Drawn by Hypothesis in the grader (vlmkit.grading.checking.generated), simplest first; a failure quotes the
 # smallest failing input. Each grammar stays where every reading the markdown allows gives one answer:
 # separator lines are `===` alone, each ending with a newline (a response may end with one: a separator
 # followed by nothing); `===` inside a line is text; a response with no complete Question/Answer pair

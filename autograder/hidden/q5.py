@@ -34,8 +34,8 @@ from vlmkit.checks.q5 import (
     within_half_bin,
     wrong_coordinates,
 )
-from vlmkit.grading.generated import generated_calls, smallest_failing, strings
-from vlmkit.grading.judges import (
+from vlmkit.grading.checking.generated import generated_calls, smallest_failing, strings
+from vlmkit.grading.checking.judges import (
     HINT,
     call_reference,
     diagnose,
@@ -44,7 +44,7 @@ from vlmkit.grading.judges import (
     match_reference_each,
     reference_arguments,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
 
 PALI = {"num_bins": 1024, "order": "yxyx", "template": "<loc{:04d}>"}
 
@@ -439,7 +439,7 @@ CHECKS = [
 
 
 # ---------------------------------------------------------------- generated inputs (the location-token strings)
-# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# Drawn by Hypothesis in the grader (vlmkit.grading.checking.generated), simplest first; a failure quotes the
 # smallest failing input. Generated text for parse_detections: labels with digits, underscores or
 # spaces right before the tokens ("traffic_light2 <loc_1>…": the label is the run of letters and
 # spaces that starts with a letter and ends at the tokens, so "dog2" has none), garbage and special

@@ -16,17 +16,18 @@ from hypothesis import strategies as st
 from vlmkit.checks.q6 import (
     FIXED_BINS,
     LAST_IDS,
+    SCALE,
     TEXT_IDS,
     UNSCALE,
-    back_to_input,
     decode_mistakes,
     normalize_where,
     random_actions,
     vocab_mistakes,
     within_half_bin,
 )
-from vlmkit.grading.generated import generated_calls, smallest_failing
-from vlmkit.grading.judges import (
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.generated import generated_calls, smallest_failing
+from vlmkit.grading.checking.judges import (
     HINT,
     call_reference,
     diagnose,
@@ -35,7 +36,21 @@ from vlmkit.grading.judges import (
     match_reference_each,
     reference_arguments,
 )
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking.registry import Check
+
+
+def _inverse_mistake(case, output):
+    """Which of the two maps breaks unnormalize(normalize(x)) == x (the actions lie inside [q01, q99])."""
+    x, q01, q99 = (np.asarray(case[k], dtype=float) for k in ("actions", "q01", "q99"))
+    return diagnose(output, {
+        SCALE: q01 + (x - q01 + q99 - q01) / 2,  # normalised to [0, 1], un-normalised from [−1, 1]
+        UNSCALE: 2 * (x - q01) - (q99 - q01) + q01}, atol=1e-6) or (
+        f"{HINT}normalize_actions and unnormalize_actions should undo each other inside [q01, q99]")
+
+
+back_to_input = diagnosed(
+    lambda case, output: compare.close(output, case["actions"], "unnormalize(normalize(x))", atol=1e-6),
+    _inverse_mistake)
 
 
 def ref_normalize(x, q01, q99):
@@ -367,7 +382,7 @@ CHECKS = [
 
 
 # ---------------------------------------------------------------- generated inputs (the token streams' grammar)
-# Drawn by Hypothesis in the grader (vlmkit.grading.generated), simplest first; a failure quotes the
+# Drawn by Hypothesis in the grader (vlmkit.grading.checking.generated), simplest first; a failure quotes the
 # smallest failing input. A stream is runs of action ids (the range's two ends included), text or
 # special ids just below the range and padding ids at or above vocab_size, in any order: empty,
 # text between the ids of one step, an incomplete last step, no whole step at all (then the

@@ -9,7 +9,7 @@ idioms (numpy, early returns, the detector's whole dicts kept in the pipeline's 
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "capstone" / "capstone.ipynb")
 PIPELINE, EVALUATE, ERRORS = (SOLUTION[k] for k in ("capstone_pipeline", "capstone_evaluate", "capstone_errors"))

@@ -4,7 +4,7 @@ Each entry: (name, answer cell grade_id, the cell's full source).
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 SOLUTION = solution_answers(paths.SOLUTIONS / "checkpoint" / "q1_clip_loss.ipynb")
 

@@ -6,7 +6,7 @@ the docstrings allow (`mistake` checks that each changed passage is there exactl
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 ANSWERS = solution_answers(paths.SOLUTIONS / "checkpoint" / "q3_bridges.ipynb")
 MLP, QFORMER, PERCEIVER, GATED, REPORT = (ANSWERS[k] for k in ("q3_mlp", "q3_qformer", "q3_perceiver", "q3_gated",

@@ -6,7 +6,7 @@ cells are the solution's own answer cells with one idea changed (`mistake`).
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 ANSWERS = solution_answers(paths.SOLUTIONS / "capstone" / "capstone.ipynb")
 PIPELINE, EVALUATE, ERRORS, IOU = (ANSWERS[k] for k in ("capstone_pipeline", "capstone_evaluate", "capstone_errors",
@@ -216,7 +216,7 @@ def compute_iou(a, b):
      {"capstone_test_evaluate", "capstone_test_errors"}),
 ]
 
-# Mistakes only the behavioural contracts (grading/contracts.py) catch: every number is right.
+# Mistakes only the behavioural contracts (grading/checking/contracts.py) catch: every number is right.
 WRONG += [
     ("the samples' object names lower-cased in place", "capstone_evaluate", mistake(EVALUATE, (
         '    """Run the pipeline once per sample; return (predictions, summary) as specified above."""\n',

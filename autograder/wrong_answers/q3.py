@@ -6,7 +6,7 @@ mistake (`mistake` checks that each passage it changes is there exactly once).
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 ANSWERS = solution_answers(paths.SOLUTIONS / "checkpoint" / "q3_bridges.ipynb")
 MLP, QFORMER, PERCEIVER, GATED, REPORT = (ANSWERS[k] for k in ("q3_mlp", "q3_qformer", "q3_perceiver", "q3_gated",
@@ -96,7 +96,7 @@ WRONG = [
      {"q3_test_report"}),
 ]
 
-# Mistakes only the behavioural contracts (grading/contracts.py) catch: right on the checks' own
+# Mistakes only the behavioural contracts (grading/checking/contracts.py) catch: right on the checks' own
 # inputs, wrong on a layout or batch size the spec allows.
 WRONG += [
     ("MLP: tokens flattened with .view", "q3_mlp",

@@ -6,7 +6,7 @@ mistake (`mistake` checks that each passage it changes is there exactly once).
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake, solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake, solution_answers
 
 ANSWERS = solution_answers(paths.SOLUTIONS / "checkpoint" / "q4_llava.ipynb")
 CONTEXT, RECORDS, STAGES, LABELS = (ANSWERS[k] for k in ("q4_context", "q4_records", "q4_stages", "q4_labels"))

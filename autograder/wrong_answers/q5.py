@@ -1,12 +1,12 @@
 """Realistic wrong answers to Q5, and the test cells each one must lose.
 
 Each entry: (name, answer cell grade_id, the wrong cell's source, test cells that lose points).
-Used by tests/test_wrong_answers.py and by the `mistakes` example submission (first entry).
+Used by tests/grading/authoring/test_wrong_answers.py and by the `mistakes` example submission (first entry).
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake as _mistake
-from vlmkit.grading.examples import solution_answers as _solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake as _mistake
+from vlmkit.grading.authoring.answer_banks import solution_answers as _solution_answers
 
 _SOLVED = _solution_answers(paths.SOLUTIONS / "checkpoint" / "q5_coordinate_tokens.ipynb")
 
@@ -136,7 +136,7 @@ WRONG += [
      {"q5_test_parse_vocab"}),
 ]
 
-# Mistakes only the behavioural contracts (grading/contracts.py) catch: the values are right.
+# Mistakes only the behavioural contracts (grading/checking/contracts.py) catch: the values are right.
 WRONG += [
     ("normalize_box scales the caller's box in place", "q5_normalize_quantize", _mistake(
         _SOLVED["q5_normalize_quantize"],

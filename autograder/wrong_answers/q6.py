@@ -4,8 +4,8 @@ Each entry: (name, answer cell grade_id, the wrong cell's source, test cells tha
 """
 
 from vlmkit import paths
-from vlmkit.grading.examples import mistake as _mistake
-from vlmkit.grading.examples import solution_answers as _solution_answers
+from vlmkit.grading.authoring.answer_banks import mistake as _mistake
+from vlmkit.grading.authoring.answer_banks import solution_answers as _solution_answers
 
 _SOLVED = _solution_answers(paths.SOLUTIONS / "checkpoint" / "q6_vla_actions.ipynb")
 

@@ -12,7 +12,7 @@
     paths.py     where the kit's folders are
 
 Each stage imports only the ones before it: world → models → pipeline → evaluation; grading
-imports none of them; checks may use all; commands may use anything (tests/test_layout.py).
+imports none of them; checks may use all; commands may use anything (tests/integration/test_layout.py).
 """
 
 __version__ = "0.1.0"

@@ -6,7 +6,7 @@ with every non-loopback request blocked (conftest's `page` fails the test if one
 
 from synthetic_class import write_class, wrong
 
-from vlmkit.grading.class_report import write_class_report
+from vlmkit.grading.outputs.class_report import write_class_report
 
 LEARNERS = {"ada": {"checkpoint": {}, "capstone": {}}, "bo": {"checkpoint": {"q5": wrong("q5")}, "capstone": {}}}
 

@@ -21,7 +21,7 @@ from browser.lab import PANEL, replace_cell_source
 from hub_course import course_hub
 from vlmkit import paths
 from vlmkit.commands import main as vlmkit
-from vlmkit.grading.examples import solution_answers
+from vlmkit.grading.authoring.answer_banks import solution_answers
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="a course hub makes system accounts: run as root")
 Q5 = "q5_coordinate_tokens"

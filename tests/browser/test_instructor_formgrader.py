@@ -23,8 +23,8 @@ import pytest
 from browser.servers import free_port, jupyter_server
 from vlmkit import paths
 from vlmkit.course import load_course
-from vlmkit.grading.autograde import autograde
-from vlmkit.grading.inprocess import run_forked
+from vlmkit.grading.engine.fast_path import run_forked
+from vlmkit.grading.workflows.autograde import autograde
 
 BIN = Path(sys.executable).parent
 TOKEN = "browser-test-token"

@@ -13,7 +13,7 @@ from browser.lab import open_notebook, output_texts, replace_cell_source, run_al
 from browser.servers import free_port, jupyter_server
 from conftest import with_answer
 from vlmkit import paths
-from vlmkit.grading.examples import solution_answers
+from vlmkit.grading.authoring.answer_banks import solution_answers
 
 TOKEN = "learner-test-token"
 WIDGET_TEXTS = "(selector => [...document.querySelectorAll(selector)].map(e => e.textContent))"

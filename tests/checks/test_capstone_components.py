@@ -10,7 +10,7 @@ import pytest
 
 from vlmkit import paths
 from vlmkit.checks.capstone_components import PARTS, disagreements, kit_components, matches_kit_components
-from vlmkit.grading.registry import all_checks
+from vlmkit.grading.checking.registry import all_checks
 
 CHECKS = all_checks("capstone", paths.HIDDEN_CHECKS)
 COMPONENT_CHECKS = ("capstone.pipeline.components", "capstone.hidden.pipeline_matches_kit")

@@ -9,8 +9,8 @@ import pytest
 
 from vlmkit import evaluation, paths
 from vlmkit.checks.capstone import evaluate_fake, iou_pairs
-from vlmkit.grading.judges import HINT
-from vlmkit.grading.registry import all_checks
+from vlmkit.grading.checking.judges import HINT
+from vlmkit.grading.checking.registry import all_checks
 
 CHECKS = all_checks("capstone", paths.AUTOGRADER / "hidden")
 

@@ -1,4 +1,4 @@
-"""The behavioural contracts (grading/contracts.py) reach every learner function the checks call.
+"""The behavioural contracts (grading/checking/contracts.py) reach every learner function the checks call.
 
 Each solution is graded on the fast path, hidden checks included, and its kernel's records kept:
 - coverage: every subject a test cell hands to check(...) was watched in every check that got
@@ -19,10 +19,10 @@ import pytest
 
 from conftest import COURSE
 from vlmkit import paths
-from vlmkit.grading import registry
-from vlmkit.grading.audit import grade_answers
-from vlmkit.grading.contract_judge import contract_message
-from vlmkit.grading.inprocess import run_forked
+from vlmkit.grading.authoring.solved_answers import grade_answers
+from vlmkit.grading.checking import registry
+from vlmkit.grading.checking.contract_judge import contract_message
+from vlmkit.grading.engine.fast_path import run_forked
 
 QUESTIONS = {q.id: (name, q.notebook) for name, a in COURSE.items() for q in a.questions}
 

@@ -6,8 +6,8 @@ plain message. diagnose matches numbers within tolerance and anything else (toke
 labels) exactly.
 """
 
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, diagnose, diagnosed, reference_arguments
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, diagnose, diagnosed, reference_arguments
 
 
 def _judge(case, output):

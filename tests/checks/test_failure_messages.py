@@ -12,9 +12,11 @@ import pytest
 
 from conftest import COURSE, fast_graded
 from vlmkit import paths
-from vlmkit.grading.examples import wrong_answers
-from vlmkit.grading.judges import bare_message
-from vlmkit.grading.registry import all_checks
+from vlmkit.grading.authoring.answer_banks import wrong_answers
+from vlmkit.grading.checking.judges import bare_message
+from vlmkit.grading.checking.registry import all_checks
+
+pytestmark = pytest.mark.slow  # every wrong answer of every question on the fast path
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 

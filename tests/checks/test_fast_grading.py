@@ -5,13 +5,13 @@ autograder/wrong_answers/ loses exactly its cells, every answer in
 autograder/other_correct_answers/ (a reading the spec allows, another idiom) keeps full marks and
 every answer in autograder/delegating_answers/ (a call to the reference it is graded against)
 loses exactly its cells, each for that reason.
-tests/test_fast_path.py proves the fast path reaches the sandbox's verdicts.
+tests/grading/workflows/test_autograde.py proves the fast path reaches the sandbox's verdicts.
 """
 
 import pytest
 
 from conftest import COURSE, fast_graded
-from vlmkit.grading.examples import delegating_answers, other_correct_answers, wrong_answers
+from vlmkit.grading.authoring.answer_banks import delegating_answers, other_correct_answers, wrong_answers
 
 QUESTIONS = [q.id for a in COURSE.values() for q in a.questions]
 WRONG = [(q, w) for q in QUESTIONS for w in wrong_answers(q)]
@@ -32,6 +32,7 @@ def test_solution_full_marks_blank_zero(question):
     assert blank["score"] == 0, [c["grade_id"] for c in blank["cells"] if c["score"]]
 
 
+@pytest.mark.slow  # every answer of the bank on the fast path: minutes
 @pytest.mark.parametrize("question,wrong", WRONG, ids=[f"{q}-{w[0]}" for q, w in WRONG])
 def test_wrong_answer_loses_exactly_its_cells(question, wrong):
     name, grade_id, code, lost_cells = wrong
@@ -39,6 +40,7 @@ def test_wrong_answer_loses_exactly_its_cells(question, wrong):
     assert {c["grade_id"] for c in result["cells"] if c["score"] < c["max_score"]} == lost_cells, _failures(result)
 
 
+@pytest.mark.slow  # every answer of the bank on the fast path: minutes
 @pytest.mark.parametrize("question,correct", CORRECT, ids=[f"{q}-{c[0]}" for q, c in CORRECT])
 def test_other_correct_answer_keeps_full_marks(question, correct):
     name, grade_id, code = correct
@@ -56,6 +58,7 @@ def test_every_question_has_a_delegating_answer_per_declared_reference():
                 assert head in sources, (q.id, reference)
 
 
+@pytest.mark.slow  # every answer of the bank on the fast path: minutes
 @pytest.mark.parametrize("question,delegating", DELEGATING, ids=[f"{q}-{d[0]}" for q, d in DELEGATING])
 def test_delegating_answer_loses_exactly_its_cells_for_that_reason(question, delegating):
     name, grade_id, code, lost_cells = delegating

@@ -1,4 +1,5 @@
-"""Generated inputs (grading/generated.py): the same on every run, simplest first, the smallest failing one named.
+"""Generated inputs (grading/checking/generated.py): the same on every run, simplest first, the
+smallest failing one named.
 
 Run: .venv/bin/pytest tests/checks/test_generated_inputs.py -q
 """
@@ -10,16 +11,16 @@ import sys
 from hypothesis import strategies as st
 
 from vlmkit import paths
-from vlmkit.grading.class_report import diagnosis
-from vlmkit.grading.generated import generated_calls, size_order, smallest_failing
-from vlmkit.grading.judges import INPUT_COUNT
-from vlmkit.grading.registry import hidden_checks
+from vlmkit.grading.checking.generated import generated_calls, size_order, smallest_failing
+from vlmkit.grading.checking.judges import INPUT_COUNT
+from vlmkit.grading.checking.registry import hidden_checks
+from vlmkit.grading.outputs.class_report import diagnosis
 
 QUESTIONS = ("q4", "q5", "q6")
 CASES_SCRIPT = """
 import json, sys
 from vlmkit import paths
-from vlmkit.grading.registry import hidden_checks
+from vlmkit.grading.checking.registry import hidden_checks
 print(json.dumps({c.id: c.case for q in sys.argv[1:] for c in hidden_checks(q, paths.HIDDEN_CHECKS).values()
                   if c.id.endswith("_generated")}, sort_keys=True))
 """

@@ -22,9 +22,9 @@ import torch
 
 from vlmkit import paths
 from vlmkit.checks import q1
-from vlmkit.grading import registry
-from vlmkit.grading.examples import solution_answers, wrong_answers
-from vlmkit.grading.plain import from_plain, to_plain
+from vlmkit.grading.authoring.answer_banks import solution_answers, wrong_answers
+from vlmkit.grading.checking import registry
+from vlmkit.grading.checking.plain import from_plain, to_plain
 
 SOLUTION = paths.SOLUTIONS / "checkpoint" / "q1_clip_loss.ipynb"
 ANSWER_CELLS = ("q1_loss", "q1_temperature", "q1_zero_shot")

@@ -9,7 +9,7 @@ module keeps the rest beside it: `q3_references` (the transformers references), 
 `toy_clip` is the toy world of the Q1 notebook, `tiny_llava` Q4's model; `common` holds probes
 several questions share.
 
-(Not to be confused with `vlmkit.grading.learner_api.check()`, which test cells call to *run* a
+(Not to be confused with `vlmkit.grading.checking.learner_api.check()`, which test cells call to *run* a
 check defined here.)
 
 May import: grading (compare, judges, registry), evaluation, pipeline, models, world, errors,

@@ -25,11 +25,11 @@ from vlmkit.checks.capstone_pipeline import (
     measured_metrics,
     reaches_kit_metrics,
 )
-from vlmkit.grading import compare
-from vlmkit.grading.judges import bare_message
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import bare_message
+from vlmkit.grading.checking.registry import Check
 
-# ---------------------------------------------------------------- probes (run in the kernel)
+# ---------------------------------------------------------------- probes (learner's kernel)
 
 class FakePipeline:
     """Returns the stored output of the sample whose image it is given; records every call."""
@@ -186,7 +186,7 @@ PROBES = {"iou_pairs": iou_pairs, "evaluate_fake": evaluate_fake, "errors_fake":
           "pipeline_models_dir": pipeline_models_dir}
 
 
-# ---------------------------------------------------------------- judges (run in the grader)
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def iou_matches_reference(what):
     def judge(case, output):

@@ -16,7 +16,7 @@ import operator
 
 from vlmkit import evaluation
 from vlmkit.evaluation import IOU_THRESHOLD, box_area, compute_iou, name_key
-from vlmkit.grading.judges import HINT, diagnose
+from vlmkit.grading.checking.judges import HINT, diagnose
 
 ATOL = 1e-6  # the judges' tolerance: a mistake "matches" when it is as close as a pass would be
 

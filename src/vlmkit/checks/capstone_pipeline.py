@@ -10,7 +10,7 @@ outside the detector's categories is grounded as not found.
 from functools import lru_cache
 
 from vlmkit import evaluation
-from vlmkit.grading import compare
+from vlmkit.grading.checking import compare
 
 CONTRACT_KEYS = ("scene_type", "objects", "grounded", "answer")
 NOT_FOUND = {"found": False, "boxes": [], "scores": []}

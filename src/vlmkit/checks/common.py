@@ -22,7 +22,7 @@ def as_float(x) -> float:
 def each_caught(probe):
     """`probe` run once per entry of case["calls"], each result recorded as {"returned": output} or,
     when the learner's code raises, {"raised": the exception's type name}: one crash on a generated
-    input fails that input, not the whole run (grading/generated.py names the smallest)."""
+    input fails that input, not the whole run (grading/checking/generated.py names the smallest)."""
 
     def run(case, *functions):
         results = []

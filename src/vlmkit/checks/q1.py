@@ -16,9 +16,9 @@ import torch.nn.functional as F
 
 from vlmkit.checks.common import as_float
 from vlmkit.checks.toy_clip import CLASSES, class_prompts, toy_test_set, train_toy_clip
-from vlmkit.grading import compare
-from vlmkit.grading.judges import diagnose
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import diagnose
+from vlmkit.grading.checking.registry import Check
 
 # ---------------------------------------------------------------- probes (learner's kernel)
 
@@ -118,12 +118,12 @@ PROBES = {"tensors": tensors, "loss_and_grads": loss_and_grads, "value_and_grads
           "symmetric": symmetric, "scale_init": scale_init, "scale_clamp": scale_clamp,
           "entropy_curve": entropy_curve, "training": training}
 
-# Functions that work row by row (grading/contracts.py replays one call on a batch of one):
+# Functions that work row by row (grading/checking/contracts.py replays one call on a batch of one):
 # name -> positions of the batched arguments in the spec's signature.
 BATCHWISE = {"clip_logits": (0,), "softmax_entropy": (0,), "zero_shot_probs": (0,)}
 
 
-# ---------------------------------------------------------------- references (grader's process)
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def as_double(value):
     return torch.as_tensor(value, dtype=torch.float64)
@@ -135,7 +135,7 @@ def open_clip_loss(kind, tensors, normalise=False):
 
     open_clip is imported here, on first use, because this module is also imported inside every
     q1/q2 kernel, which never needs it (3 s of CPU per notebook). Judges run one at a time in a
-    process (engine.JUDGING), so two first imports cannot race.
+    process (engine.grade.JUDGING), so two first imports cannot race.
     """
     from open_clip.loss import ClipLoss, SigLipLoss
 
@@ -222,19 +222,6 @@ def logits_match(case, output):
     unit = [F.normalize(as_double(x), dim=-1) for x in (image, text)]
     message = compare.close(output, (scale * unit[0] @ unit[1].T).numpy(), "clip_logits")
     return message and message + diagnose(output, _logits_mistakes(image, text, scale))
-
-
-def logits_and_grads_match(case, output):
-    """clip_logits' values, then the gradients of a seeded weighted sum of them with respect to the
-    image embeddings, the text embeddings and logit_scale (float64 reference)."""
-    message = logits_match(case, output["value"])
-    if message:
-        return message
-    image, text, scale = (as_double(a).requires_grad_() for a in case["tensors"])
-    logits = scale * F.normalize(image, dim=-1) @ F.normalize(text, dim=-1).T
-    (logits * seeded_weights(case["seed"], logits.shape).double()).sum().backward()
-    return grads_match(output, [x.grad.numpy() for x in (image, text, scale)],
-                       ("the image embeddings", "the text embeddings", "logit_scale"), "a weighted sum of clip_logits")
 
 
 def _direction_hints(i2t, t2i):
@@ -401,7 +388,7 @@ def scale_rises(case, output):
     return message and message + diagnose(probs, _zero_shot_mistakes(image, classes, scale[-1]), atol=1e-4)
 
 
-# ---------------------------------------------------------------- inputs and visible checks
+# ---------------------------------------------------------------- visible cases
 
 def randn(seed, *shape, scale=1.0):
     return (np.random.default_rng(seed).normal(size=shape) * scale).round(6).tolist()

@@ -30,9 +30,9 @@ from vlmkit.checks.q1 import (
     scalar,
     unit_rows,
 )
-from vlmkit.grading import compare
-from vlmkit.grading.judges import diagnose
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import diagnose
+from vlmkit.grading.checking.registry import Check
 
 # ---------------------------------------------------------------- probes (learner's kernel)
 
@@ -119,7 +119,7 @@ PROBES = {"call": call, "loss_and_grads": loss_and_grads, "scale_init": scale_in
           "scale_values": scale_values, "pairs": pairs, "pair_grads": pair_grads, "chunked": chunked}
 
 
-# ---------------------------------------------------------------- references (grader's process)
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def sigmoid_terms(image, text, t, b, labels=None):
     """−logsigmoid(labels * (t x·y + b)) for every pair, float64; labels default to 2I − 1."""
@@ -193,25 +193,7 @@ def sigmoid_scale_at_init(case, output):
                       "d(t + b)/d(log_scale, bias)", atol=1e-4) and "t must be exp(log_scale) and b the bias itself")
 
 
-def scale_follows_parameters(case, output):
-    """(t, b) = (exp(log_scale), bias) whatever values the parameters hold, and d(t + b) reaches
-    both: exp(log_scale) for log_scale, 1 for the bias."""
-    expected = [[math.exp(log_scale), bias] for log_scale, bias in case["values"]]
-    message = compare.close(output["values"], expected, "SigLipScale() with log_scale and bias set to other values")
-    if message:
-        return message + " — it should return (exp(log_scale), bias) for whatever values they hold"
-    for (log_scale, bias), grads in zip(case["values"], output["grads"]):
-        where = f"with log_scale = {log_scale:g} and bias = {bias:g}"
-        if any(g is None for g in grads):
-            return f"no gradient reaches log_scale or bias {where}: return tensors computed from them (no .item())"
-        message = compare.close([scalar(g) for g in grads], [math.exp(log_scale), 1.0],
-                                f"d(t + b)/d(log_scale, bias) {where}", atol=1e-4)
-        if message:
-            return message + " — t must be exp(log_scale) and b the bias itself"
-    return None
-
-
-def _pair_mistakes(image, text, t, b):
+def pair_mistakes(image, text, t, b):
     """hint → the (images × texts) matrix of per-pair terms a common mistake in pair_loss gives."""
     return {"it matches the sigmoid probability: the loss is −log σ(z · logit)":
                 np.exp(-sigmoid_terms(image, text, t, b)),
@@ -226,22 +208,10 @@ def pairs_decompose(case, output):
     n = len(expected)
     message = compare.close(output["pairs"], expected, "pair_loss over every (image i, text j)")
     if message:
-        return message + diagnose(output["pairs"], _pair_mistakes(image, text, t, b))
+        return message + diagnose(output["pairs"], pair_mistakes(image, text, t, b))
     message = compare.close(output["loss"], expected.sum() / n,
                             "siglip_loss compared with the sum of pair_loss over all pairs / n")
     return message and message + " — the loss should be exactly the sum of the per-pair terms, over n"
-
-
-def pair_grads_match(case, output):
-    image, text, t, b = (as_double(a).requires_grad_() for a in case["tensors"])
-    total = sum(-F.logsigmoid((1.0 if i == j else -1.0) * (t * image[i] @ text[j] + b)) for i, j in case["pairs"])
-    total.backward()
-    message = compare.close(output["loss"], total.item(), "the sum of pair_loss over some pairs")
-    if message:
-        rows, cols = np.transpose(case["pairs"])
-        return message + diagnose(output["loss"], {hint: terms[rows, cols].sum() for hint, terms
-                                                   in _pair_mistakes(*case["tensors"]).items()})
-    return grads_match(output, [x.grad.numpy() for x in (image, text, t, b)], SIGLIP_INPUTS, "pair_loss")
 
 
 def _local_block_terms(case, labels_for):
@@ -373,7 +343,7 @@ def gathered_matches(with_grads):
     return judge
 
 
-# ---------------------------------------------------------------- inputs and visible checks
+# ---------------------------------------------------------------- visible cases
 
 def features(seed, b, width):
     """Two sets of unit rows whose pairs are related (text = image + noise), as lists."""

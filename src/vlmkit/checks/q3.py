@@ -25,9 +25,9 @@ import numpy as np
 import torch
 
 from vlmkit.checks.q3_mistakes import MISTAKES, count_hint, tokens_hint
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, bare_message, diagnose, each
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, bare_message, diagnose
+from vlmkit.grading.checking.registry import Check
 
 NOISE = 0.3  # std of the seeded noise added to every parameter before the comparison
 ATOL = 2e-5  # a bridge's output vs the reference's (float32 through a few layers)
@@ -40,7 +40,7 @@ INPUTS = {"mlp": ("image_features",), "qformer": ("image_features",), "perceiver
 def references():
     """The transformers references (q3_references), imported on the judge's first use so that
     learner kernels, which import this module for its probes, never load transformers (seconds of
-    CPU per notebook). The grader loads and judges one notebook at a time (engine.JUDGING), so two
+    CPU per notebook). The grader loads and judges one notebook at a time (engine.grade.JUDGING), so two
     threads never race on this first import."""
     from vlmkit.checks import q3_references
 
@@ -142,15 +142,17 @@ def count(case, count_parameters):
 
 PROBES = {"module": module, "modules": modules, "report": report, "count": count}
 
-# Modules whose forward works item by item along the batch (grading/contracts.py replays one call
+# Modules whose forward works item by item along the batch (grading/checking/contracts.py replays one call
 # on a batch of one): name -> positions of the batched arguments in the spec's forward.
 BATCHWISE = {"MLPProjector.forward": (0,), "QFormerBridge.forward": (0,), "PerceiverResampler.forward": (0,),
              "GatedCrossAttentionBlock.forward": (0, 1)}
 
-# Functions replayed for state once in the notebook, not in every later check (grading/contracts.py):
+# Functions replayed for state once in the notebook, not in every later check (grading/checking/contracts.py):
 # name -> why. Measured on the solution: every call costs the same, whatever the sizes.
 REPLAYED_ONCE = {"bridge_report": "builds and runs the three bridges on the meta device: 0.1-0.25 s a call"}
 
+
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def _learned(kind, what, case, output):
     """The parameters the docstring names: registered, trainable, of the documented shape."""
@@ -339,12 +341,7 @@ def both(*judges):
     return lambda case, output: next(filter(None, (j(case, output) for j in judges)), None)
 
 
-def each_build(judge):
-    """For the `modules` probe: `judge` on every build (the first failure's message, with a count)."""
-    return each(judge, key="builds", unit="unseen sizes")
-
-
-# ---------------------------------------------------------------- advantages in numbers
+# Advantages in numbers: what bridge_report measures, from the references.
 
 def reference_parts(sizes):
     """Each bridge at `sizes`, from the transformers references (meta device): its parts' parameter
@@ -374,7 +371,7 @@ def reference_parts(sizes):
 LABELS = {"mlp": "MLP projector", "qformer": "Q-Former bridge", "perceiver": "Perceiver resampler + gated blocks"}
 
 
-def _is_int(x):
+def is_int(x):
     return type(x) is int
 
 
@@ -389,9 +386,9 @@ def report_is_right(case, output):
               "perceiver": [sizes["perceiver"]["num_latents"]] * len(patches)}
     for name, label in LABELS.items():
         count_, toks = output["params"].get(name), output["tokens"].get(name)
-        if not _is_int(count_):
+        if not is_int(count_):
             return f"parameter count of the {label}: should be a Python int"
-        if not isinstance(toks, list) or not all(_is_int(k) for k in toks):
+        if not isinstance(toks, list) or not all(is_int(k) for k in toks):
             return f"visual tokens out of the {label}: should be a list of Python ints"
         parts, tensors = bridges[name]
         message = compare.equal(count_, sum(parts.values()), f"parameter count of the {label}")
@@ -407,18 +404,7 @@ def report_is_right(case, output):
     return message and message + " — a fresh gated block should not change its input at all"
 
 
-def counts_all_parameters(case, output):
-    """count_parameters counts every parameter element, frozen ones included, and no buffers."""
-    if not isinstance(output, list) or len(output) != len(case["modules"]):
-        return "count_parameters: expected one count per module"
-    for (a, b, c, _), got in zip(case["modules"], output):
-        if not _is_int(got):
-            return "count_parameters should return a Python int"
-        if got != a * b + b + 2 * b + b * c:
-            return ("count_parameters: wrong count on a module with frozen parameters and buffers — count "
-                    "every parameter element, trainable or not (buffers are not parameters)")
-    return None
-
+# ---------------------------------------------------------------- visible cases
 
 REALISTIC = {"vision_dim": 1024, "text_dim": 4096,
              "qformer": {"dim": 768, "num_layers": 12, "num_heads": 12, "num_queries": 32},

@@ -15,9 +15,9 @@ import numpy as np
 
 from vlmkit.checks.common import call, call_each, each_caught
 from vlmkit.checks.tiny_llava import GROUPS, IGNORE_INDEX, build_llava, counts, stage_record
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, diagnosed
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, diagnosed
+from vlmkit.grading.checking.registry import Check
 
 KINDS = ("conversation", "detail", "complex_reasoning")
 
@@ -101,12 +101,12 @@ PROBES = {"call": call, "call_each": call_each, "stages": stages, "share": share
           "call_each_caught": each_caught(call), "records_each_caught": each_caught(records),
           "labels_each_caught": each_caught(labels)}
 
-# The functions whose spec changes an argument in place (grading/contracts.py: every other change
+# The functions whose spec changes an argument in place (grading/checking/contracts.py: every other change
 # of an argument fails its check): "Freeze/unfreeze the groups" sets requires_grad on `model`.
 UPDATES_IN_PLACE = {"configure_stage": ("model",)}
 
 
-# ---------------------------------------------------------------- judges (grader's process)
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def teacher_messages_match(expected_context):
     """Judge for teacher_messages(system, image, few_shot): system, few-shot pairs, then the query."""

@@ -10,10 +10,11 @@ import random
 import numpy as np
 
 from vlmkit.checks.common import call, call_each, each_caught
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, bare_message, diagnose, diagnosed, expect_close, expect_equal
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, bare_message, diagnose, diagnosed, expect_close, expect_equal
+from vlmkit.grading.checking.registry import Check
 
+# ---------------------------------------------------------------- probes (learner's kernel)
 
 def roundtrip(case, quantize, dequantize):
     return dequantize(quantize(case["values"], case["num_bins"]), case["num_bins"])
@@ -54,6 +55,8 @@ PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip,
           "call_each_caught": each_caught(call)}
 
 
+# ---------------------------------------------------------------- judges and references (grader's process)
+
 def list_of(kind, what):
     """A message if `output` is not a list whose items are all of type `kind` (None if it is)."""
     names = {int: "ints", float: "floats", str: "strings"}
@@ -89,8 +92,8 @@ def boxes_within_half_bin(case, output):
     return message and message + " — more than half a bin from the original box"
 
 
-# ---------------------------------------------------------------- known mistakes (diagnoses)
-# Hints say what to do, in the same words wherever one mistake shows (the class report groups by them).
+# Known mistakes (diagnoses). Hints say what to do, in the same words wherever one mistake shows
+# (the class report groups by them).
 
 SWAPPED = "x by the width, y by the height"
 ROUND = "floor(v * N), not round"
@@ -157,17 +160,18 @@ def _label_mistake(labels, want):
     return f"{HINT}wrong labels ({sum(a != b for a, b in zip(labels, want))} of {len(want)})"
 
 
-def uniform(seed, n):
-    rng = random.Random(seed)
-    return [rng.random() for _ in range(n)]
-
-
 def vocab_ends(ends):
     """The Florence-2 vocabulary's first two and last tokens, a mistake named when it explains them."""
     message = compare.equal(ends, ["<loc_0>", "<loc_1>", "<loc_999>"], "first and last tokens")
     return message and message + diagnose(ends, {hint: v[:2] + v[-1:]
                                                  for hint, v in vocab_mistakes(1000, "<loc_{}>").items()})
 
+
+# ---------------------------------------------------------------- visible cases
+
+def uniform(seed, n):
+    rng = random.Random(seed)
+    return [rng.random() for _ in range(n)]
 
 DECODED = [9.92, 19.92, 639.68, 478.8]
 

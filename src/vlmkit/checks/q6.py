@@ -8,10 +8,11 @@ index clip(vocab_size - id - 1, 0, 254). See shared reference-conventions, Q6.
 import numpy as np
 
 from vlmkit.checks.common import call, call_each, each_caught
-from vlmkit.grading import compare
-from vlmkit.grading.judges import HINT, diagnose, diagnosed, expect_close, expect_equal
-from vlmkit.grading.registry import Check
+from vlmkit.grading.checking import compare
+from vlmkit.grading.checking.judges import HINT, diagnose, diagnosed, expect_close, expect_equal
+from vlmkit.grading.checking.registry import Check
 
+# ---------------------------------------------------------------- probes (learner's kernel)
 
 def roundtrip(case, encode, decode):
     ids = encode(case["actions"], case["vocab_size"])
@@ -25,11 +26,13 @@ def inverse(case, normalize, unnormalize):
 PROBES = {"call": call, "call_each": call_each, "roundtrip": roundtrip, "inverse": inverse,
           "call_each_caught": each_caught(call)}
 
-# Functions that work row by row (grading/contracts.py replays one call on a batch of one):
+# Functions that work row by row (grading/checking/contracts.py replays one call on a batch of one):
 # name -> positions of the batched arguments in the spec's signature.
 BATCHWISE = {"normalize_actions": (0,), "unnormalize_actions": (0,), "actions_to_token_ids": (0,),
              "token_ids_to_actions": (0,)}
 
+
+# ---------------------------------------------------------------- judges and references (grader's process)
 
 def int_array(what, judge):
     """Judge that the output is an integer numpy array first (a message naming it), then `judge`."""
@@ -52,8 +55,8 @@ def within_half_bin(case, output):
     return message and message + " — more than half a bin (1/255)"
 
 
-# ---------------------------------------------------------------- known mistakes (diagnoses)
-# Hints say what to do, in the same words wherever one mistake shows (the class report groups by them).
+# Known mistakes (diagnoses). Hints say what to do, in the same words wherever one mistake shows
+# (the class report groups by them).
 
 SCALE = "scale to [−1, 1], not [0, 1]: 2·(x − q01)/(q99 − q01 + 1e-8) − 1"
 LAST_IDS = "the action tokens are the last n_bins ids of the vocabulary"
@@ -112,24 +115,6 @@ def vocab_mistakes(vocab_size, n_bins):
                                                                                   vocab_size + 1))}
 
 
-def _inverse_mistake(case, output):
-    """Which of the two maps breaks unnormalize(normalize(x)) == x (the actions lie inside [q01, q99])."""
-    x, q01, q99 = (np.asarray(case[k], dtype=float) for k in ("actions", "q01", "q99"))
-    return diagnose(output, {
-        SCALE: q01 + (x - q01 + q99 - q01) / 2,  # normalised to [0, 1], un-normalised from [−1, 1]
-        UNSCALE: 2 * (x - q01) - (q99 - q01) + q01}, atol=1e-6) or (
-        f"{HINT}normalize_actions and unnormalize_actions should undo each other inside [q01, q99]")
-
-
-back_to_input = diagnosed(
-    lambda case, output: compare.close(output, case["actions"], "unnormalize(normalize(x))", atol=1e-6),
-    _inverse_mistake)
-
-
-def random_actions(seed, shape, low=-1.2, high=1.2):
-    return np.random.default_rng(seed).uniform(low, high, shape).round(6).tolist()
-
-
 def stream_example_mistakes(case):
     """{mistake: its output} on the visible stream, whose statistics (q01 = −1, q99 = 1) make
     un-normalising change nothing: the output is the decoded steps themselves."""
@@ -148,6 +133,11 @@ def vocab_ends(ends):
     return message and message + diagnose(ends, {hint: ids[:1] + ids[-1:]
                                                  for hint, ids in vocab_mistakes(32000, 256).items()})
 
+
+# ---------------------------------------------------------------- visible cases
+
+def random_actions(seed, shape, low=-1.2, high=1.2):
+    return np.random.default_rng(seed).uniform(low, high, shape).round(6).tolist()
 
 STATS = {"q01": [-0.1, -0.2, 0.0], "q99": [0.1, 0.2, 1.0]}
 NORMALIZED = [[-1.0, 0.0, 0.5], [1.0, -1.0, 1.0]]

@@ -18,7 +18,7 @@ import importlib
 import sys
 
 from vlmkit.errors import KitError
-from vlmkit.grading.lean_imports import skip_unused_imports
+from vlmkit.grading.sandbox.lean_imports import skip_unused_imports
 
 # The subcommands, in the order `--help` lists them: learner, instructor, then maintainer.
 COMMANDS = ["selfcheck", "lab", "submission", "course", "hub", "collect", "autograde", "class_report", "formgrader",

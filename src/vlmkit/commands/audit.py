@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vlmkit.commands.defaults import default_of
 from vlmkit.course import load_course
-from vlmkit.grading.audit import KINDS, audit, format_report
+from vlmkit.grading.authoring.audit import KINDS, audit, format_report
 
 
 def register(subparsers):

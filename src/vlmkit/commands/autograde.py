@@ -11,7 +11,7 @@ Progress goes to stderr: a live line on a terminal, log lines otherwise (-q: non
 notebook). Limits: autograder/limits.toml, then the flags (see `vlmkit doctor`).
 
 SUBMISSIONS holds one folder per student in nbgrader's submitted layout
-(`<student>/<assignment>/*.ipynb`); see vlmkit.grading.autograde for what DIR receives.
+(`<student>/<assignment>/*.ipynb`); see vlmkit.grading.workflows.autograde for what DIR receives.
 """
 
 import logging
@@ -21,9 +21,9 @@ from vlmkit.commands.defaults import default_of
 from vlmkit.commands.limit_flags import add_limit_flags, limits_from
 from vlmkit.course import load_course
 from vlmkit.errors import KitError
-from vlmkit.grading.autograde import assignments_present, autograde, find_students, print_summary
-from vlmkit.grading.class_report import HTML_NAME
-from vlmkit.grading.isolation import describe, summary_line
+from vlmkit.grading.outputs.class_report import HTML_NAME
+from vlmkit.grading.sandbox.isolation import describe, summary_line
+from vlmkit.grading.workflows.autograde import assignments_present, autograde, find_students, print_summary
 from vlmkit.hub.layout import HubLayout
 
 

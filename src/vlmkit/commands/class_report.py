@@ -3,10 +3,10 @@
     vlmkit class-report GRADES [--anonymise]
 
 GRADES is a folder `vlmkit autograde --out` wrote (it writes this report too, at the end of every
-run); see vlmkit.grading.class_report for what the report holds and where it goes.
+run); see vlmkit.grading.outputs.class_report for what the report holds and where it goes.
 """
 
-from vlmkit.grading.class_report import write_class_report
+from vlmkit.grading.outputs.class_report import write_class_report
 
 
 def register(subparsers):

@@ -9,7 +9,7 @@ dates of `vlmkit hub --due`, the list in DIR/course/collected.csv; then `vlmkit 
 
 FOLDER_OR_ZIP: a folder of learners' zips, one learner's zip, or an LMS "download all" zip of
 them (Canvas, Moodle). SUBMISSIONS receives <student>/<assignment>/*.ipynb and timestamp.txt, for
-`vlmkit autograde SUBMISSIONS --out DIR`; see vlmkit.grading.lms_collect. Prints a line per
+`vlmkit autograde SUBMISSIONS --out DIR`; see vlmkit.grading.workflows.collect. Prints a line per
 student and assignment collected and per item skipped, then a summary.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from vlmkit.commands.defaults import default_of
 from vlmkit.errors import KitError
-from vlmkit.grading.lms_collect import collect_zips, learner_id
+from vlmkit.grading.workflows.collect import collect_zips, learner_id
 from vlmkit.hub.exchange import collect
 from vlmkit.hub.layout import HubLayout
 

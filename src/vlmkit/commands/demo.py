@@ -12,9 +12,9 @@ from pathlib import Path
 from vlmkit import paths
 from vlmkit.course import load_course
 from vlmkit.evaluation.report import run_eval
-from vlmkit.grading.autograde import assignments_present, autograde, print_summary
-from vlmkit.grading.class_report import HTML_NAME
-from vlmkit.grading.demo_written import GRADED_BY_DEMO, grade_written_examples
+from vlmkit.grading.authoring.demo_written import GRADED_BY_DEMO, grade_written_examples
+from vlmkit.grading.outputs.class_report import HTML_NAME
+from vlmkit.grading.workflows.autograde import assignments_present, autograde, print_summary
 
 
 def run(args) -> int:

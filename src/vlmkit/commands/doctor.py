@@ -9,7 +9,7 @@ would refuse to start (neither bubblewrap nor a process cap).
 """
 
 from vlmkit.commands.limit_flags import add_limit_flags, limits_from
-from vlmkit.grading.isolation import describe, format_report
+from vlmkit.grading.sandbox.isolation import describe, format_report
 
 
 def register(subparsers):

@@ -9,7 +9,7 @@ and grades.csv's written columns their points. No notebook is run.
 
 from pathlib import Path
 
-from vlmkit.grading.after_manual import refresh
+from vlmkit.grading.outputs.rebuild import refresh
 
 
 def register(subparsers):

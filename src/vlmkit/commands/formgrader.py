@@ -13,9 +13,9 @@ import secrets
 from pathlib import Path
 
 from vlmkit.commands.defaults import default_of
-from vlmkit.grading.after_manual import refresh
-from vlmkit.grading.formgrader import formgrader_server
-from vlmkit.grading.jupyter_process import serve
+from vlmkit.grading.nbgrader_io.formgrader import formgrader_server
+from vlmkit.grading.nbgrader_io.jupyter_process import serve
+from vlmkit.grading.outputs.rebuild import refresh
 
 
 def register(subparsers):

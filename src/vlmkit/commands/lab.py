@@ -8,7 +8,7 @@ hidden, and the terminals inside JupyterLab find the `vlmkit` command (`vlmkit s
 """
 
 from vlmkit.commands.defaults import default_of
-from vlmkit.grading.jupyter_env import start_lab
+from vlmkit.grading.nbgrader_io.jupyter_env import start_lab
 
 
 def register(subparsers):

@@ -2,11 +2,11 @@
 
     --timeout S  --cell-timeout S  --limit NAME=VALUE (repeatable: any field of grading.limits.Limits)
 
-Flags override autograder/limits.toml, which overrides the defaults in grading/limits.py; the
+Flags override autograder/limits.toml, which overrides the defaults in grading/sandbox/limits.py; the
 help text shows those defaults, read from Limits itself.
 """
 
-from vlmkit.grading.limits import FIELDS, Limits, load_limits, parse_assignments
+from vlmkit.grading.sandbox.limits import FIELDS, Limits, load_limits, parse_assignments
 
 
 def add_limit_flags(parser) -> None:

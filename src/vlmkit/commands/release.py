@@ -8,8 +8,8 @@
 
 from pathlib import Path
 
-from vlmkit.grading.bundle import make_bundle
-from vlmkit.grading.release import release
+from vlmkit.grading.authoring.bundle import make_bundle
+from vlmkit.grading.authoring.release import release
 from vlmkit.hub.exchange import release_to_exchange
 from vlmkit.hub.layout import HubLayout
 

@@ -13,8 +13,9 @@ import time
 from vlmkit.commands.defaults import default_of
 from vlmkit.commands.limit_flags import add_limit_flags, limits_from
 from vlmkit.course import load_course
-from vlmkit.grading.report import fmt_points, question_table
-from vlmkit.grading.selfcheck import all_pass, selfcheck
+from vlmkit.grading.checking.points import fmt_points
+from vlmkit.grading.outputs.score_table import question_table
+from vlmkit.grading.workflows.selfcheck import all_pass, selfcheck
 
 
 def register(subparsers):

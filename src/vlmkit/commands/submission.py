@@ -9,7 +9,7 @@ Only the course's notebooks go in (no `.ipynb_checkpoints/`, no hidden or scratc
 from pathlib import Path
 
 from vlmkit import paths
-from vlmkit.grading.submission import zip_submission
+from vlmkit.grading.workflows.submission import zip_submission
 
 
 def register(subparsers):

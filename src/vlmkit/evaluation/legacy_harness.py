@@ -1,7 +1,7 @@
 """The course's original capstone harness, kept on purpose WITH its flaws. Do not use it to score.
 
 It exists so the capstone can show, side by side with `vlmkit.evaluation`, how a plausible-looking
-harness misleads (tests/test_legacy_harness.py demonstrates each flaw). It is a reconstruction
+harness misleads (tests/evaluation/test_legacy_harness.py demonstrates each flaw). It is a reconstruction
 from the documented flaws list (/work/shared/reference-conventions.md), written the way the
 course wrote it:
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vlmkit.errors import KitError
-from vlmkit.grading.after_manual import refresh
-from vlmkit.grading.gradebook import submitted_at
-from vlmkit.grading.release import assignments, generate
+from vlmkit.grading.nbgrader_io.generate import assignments, generate
+from vlmkit.grading.nbgrader_io.gradebook import submitted_at
+from vlmkit.grading.outputs.rebuild import refresh
 from vlmkit.hub.complete_collect import CompleteSubmissionsCollect
 from vlmkit.hub.layout import HubLayout
 

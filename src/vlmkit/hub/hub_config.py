@@ -18,8 +18,8 @@
 import sys
 
 from vlmkit import paths
-from vlmkit.grading.formgrader import JUPYTER_DATA
-from vlmkit.grading.jupyter_env import KIT_BIN
+from vlmkit.grading.nbgrader_io.formgrader import JUPYTER_DATA
+from vlmkit.grading.nbgrader_io.jupyter_env import KIT_BIN
 from vlmkit.hub.layout import HubLayout
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"

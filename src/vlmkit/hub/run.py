@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from vlmkit.errors import KitError
-from vlmkit.grading.jupyter_env import KIT_BIN
+from vlmkit.grading.nbgrader_io.jupyter_env import KIT_BIN
 from vlmkit.hub.hub_config import SYSTEM_PATH
 from vlmkit.hub.layout import HubLayout
 

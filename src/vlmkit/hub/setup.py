@@ -15,9 +15,9 @@ from pathlib import Path
 
 from vlmkit import paths
 from vlmkit.errors import KitError
-from vlmkit.grading.accounts import reachable_by
-from vlmkit.grading.formgrader import config_text
-from vlmkit.grading.jupyter_env import KIT_BIN, LEARNER_HIDDEN, write_config_folder
+from vlmkit.grading.nbgrader_io.formgrader import config_text
+from vlmkit.grading.nbgrader_io.jupyter_env import KIT_BIN, LEARNER_HIDDEN, write_config_folder
+from vlmkit.grading.sandbox.accounts import reachable_by
 from vlmkit.hub.layout import HubLayout, HubSettings
 from vlmkit.hub.roster import read_roster
 from vlmkit.hub.system_users import ensure_accounts

@@ -1,0 +1,94 @@
+"""Sandboxes started ahead: the next notebook's runner and kernel boot while this one runs.
+
+    with Prestarted(limits, runs=7, preloads=[...]) as execute:   # starts the first sandbox at once
+        result = grade_notebook(..., limits, execute)     # execute(workdir, limits), as run_notebook
+
+A sandbox's own start (bwrap, the runner's imports, the kernel's boot: about 1.5 s) does not
+depend on the notebook, so `Prestarted` starts it before the notebook is known: the first one
+while the grader itself starts (reads the notebooks, loads the checks), each next one as soon as
+the one before is taken. A call moves the engine's notebook.ipynb and cases.json into a started
+sandbox's own folder, lets it go, and moves its records and executed copy back. `preloads` gives,
+in the order the notebooks will come, the imports each one's kernel makes while it waits
+(kernel_preload.py); a notebook that comes out of order only waits for its own imports.
+
+Each sandbox is exactly what `run_notebook` makes (sandbox.SandboxRun): its own folder, uid,
+group and limits, no learner code before the go, the wall limit counted from the go. A started
+sandbox simply waits, idle, for its notebook; those never used are killed on close.
+"""
+
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from vlmkit.grading.sandbox.limits import Limits
+from vlmkit.grading.sandbox.run import OUTPUTS, RunResult, SandboxRun, run_notebook
+
+INPUTS = ("notebook.ipynb", "cases.json")
+
+
+class Prestarted:
+    """An executor like `run_notebook`, for `runs` notebooks, keeping `ahead` sandboxes started."""
+
+    def __init__(self, limits: Limits, runs: int, ahead: int = 1, preloads=()):
+        self.limits, self.unstarted, self.ahead = limits, runs, ahead
+        self.preloads = list(preloads)  # for the sandboxes still to start, first to start first
+        self.waiting = []  # started sandboxes no call has taken yet
+        self.lock = threading.Lock()
+        self._top_up()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __call__(self, workdir: Path, limits: Limits) -> RunResult:
+        with self.lock:
+            run = self.waiting.pop(0) if self.waiting and limits == self.limits else None
+            if run is None:  # this call runs in a sandbox of its own: one fewer to start ahead
+                self.unstarted -= 1
+                del self.preloads[:1]
+        if run is None:
+            self._top_up()
+            return run_notebook(workdir, limits)
+        try:
+            try:
+                self._top_up()  # the next notebook's sandbox boots while this one runs
+                for name in INPUTS:  # a rename replaces a name, it never follows a link
+                    os.replace(Path(workdir) / name, run.workdir / name)
+            except BaseException:
+                run.abandon()
+                raise
+            result = run.finish()
+            for name in OUTPUTS:
+                os.replace(run.workdir / name, Path(workdir) / name)
+        finally:
+            shutil.rmtree(run.workdir, ignore_errors=True)
+        return result
+
+    def _top_up(self) -> None:
+        """Start sandboxes until `ahead` wait or every run has one."""
+        while True:
+            with self.lock:
+                if len(self.waiting) >= self.ahead or self.unstarted <= 0:
+                    return
+                self.unstarted -= 1
+                preload = self.preloads.pop(0) if self.preloads else ()
+            folder = Path(tempfile.mkdtemp(prefix="vlmkit-ahead-"))
+            try:
+                run = SandboxRun(folder, self.limits, ahead=True, preload=preload)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            with self.lock:
+                self.waiting.append(run)
+
+    def close(self) -> None:
+        """Kill the sandboxes no call took."""
+        with self.lock:
+            unused, self.waiting, self.unstarted = self.waiting, [], 0
+        for run in unused:
+            run.abandon()
+            shutil.rmtree(run.workdir, ignore_errors=True)
