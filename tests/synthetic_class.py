@@ -32,6 +32,7 @@ MISWIRED_METRICS = {"scene_accuracy": 0.2, "vqa_accuracy": 0.3, "vqa_accuracy/co
                     "detection_recall": 0.0, "grounding_miou": 0.0}
 
 
+@functools.lru_cache(maxsize=None)
 def source_notebook(question: str) -> Path:
     """The question's source notebook in solutions/."""
     assignment = next(a for a in COURSE.values() if any(q.id == question for q in a.questions))

@@ -7,6 +7,7 @@ Run: .venv/bin/pytest tests/integration/test_layout.py
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,12 @@ def defined_names(tree) -> set[str]:
     return names
 
 
+@functools.lru_cache(maxsize=None)
+def names_defined_in(source: Path) -> frozenset:
+    """defined_names of a kit module, parsed once however many files import from it."""
+    return frozenset(defined_names(ast.parse(source.read_text())))
+
+
 def borrowed_imports(tree) -> list[str]:
     """Names imported from a kit module that only imported them itself (a package's __init__, which
     gathers its package's public names, excepted)."""
@@ -191,7 +198,7 @@ def borrowed_imports(tree) -> list[str]:
         source = module_file(node.module)
         if source is None or source.name == "__init__.py":
             continue
-        own = defined_names(ast.parse(source.read_text()))
+        own = names_defined_in(source)
         borrowed += [f"line {node.lineno}: {a.name} from {node.module}" for a in node.names
                      if a.name not in own and module_file(f"{node.module}.{a.name}") is None]
     return borrowed
