@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+import time
 import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ def _bwrap_command(workdir: Path, limits: Limits, uid) -> list[str]:
     return cmd + open_to_run + ["--dir", SCRATCH, "--chdir", SCRATCH]
 
 
-def _environment(home: str, scratch: str, limits: Limits) -> dict:
+def environment(home: str, scratch: str, limits: Limits) -> dict:
     threads = str(limits.threads)
     return {
         "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
@@ -137,16 +138,21 @@ def _environment(home: str, scratch: str, limits: Limits) -> dict:
     }
 
 
+def set_rlimits(limits: Limits, nproc: int) -> None:
+    """This process's rlimits for a run (its children inherit them)."""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cpu = limits.wall_s * max(limits.threads, 1) + 60
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+
 def _set_limits(limits: Limits, group, nproc: int, uid):
     """What the child does before exec: join the group, set the rlimits, become `uid` (if given)."""
     def apply():
         group.enter()
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        cpu = limits.wall_s * max(limits.threads, 1) + 60
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        set_rlimits(limits, nproc)
         if uid is not None:
             accounts.become(uid)
 
@@ -189,11 +195,14 @@ class SandboxRun:
 
     With `ahead`, the runner starts its kernel and then waits for a go (prestart.py), so that
     the notebook can be put into `workdir` after the start: the wall limit counts from the go.
-    `preload`: the imports its kernel makes as it boots (kernel_preload.py).
+    `preload`: the imports its kernel makes as it boots (kernel_preload.py). `zygote`
+    (zygote.Zygote): where bwrap can switch to the run's uid, fork the runner from it into the
+    sandbox instead of starting a new Python there.
     """
 
-    def __init__(self, workdir: Path, limits: Limits, ahead: bool = False, preload=()):
+    def __init__(self, workdir: Path, limits: Limits, ahead: bool = False, preload=(), zygote=None):
         self.workdir, self.limits, self.ahead, self.preload = Path(workdir).resolve(), limits, ahead, preload
+        self.zygote, self.deadline = zygote, None
         for name in OUTPUTS:
             (self.workdir / name).touch()
         with ExitStack() as undo:  # the account and the group live as long as the run
@@ -207,19 +216,25 @@ class SandboxRun:
 
     def _start(self, uid):
         prefix, home, scratch, uid = _plan(self.workdir, self.limits, uid)
-        command = prefix + [sys.executable, "-m", "vlmkit.grading.sandbox.runner", f"{home}/notebook.ipynb",
-                            f"{home}/executed.ipynb", "--cell-timeout", str(self.limits.cell_s)]
-        command += ["--wait"] if self.ahead else []
-        command += ["--preload", json.dumps(self.preload)] if self.preload else []
+        arguments = [f"{home}/notebook.ipynb", f"{home}/executed.ipynb", "--cell-timeout", str(self.limits.cell_s)]
+        arguments += ["--wait"] if self.ahead else []
+        arguments += ["--preload", json.dumps(self.preload)] if self.preload else []
         # Inside bwrap the runner drops to the uid itself (bwrap must start as root to set up the
         # mounts); without bwrap the child drops before exec.
         runner_uid = uid if prefix else None
         if runner_uid is not None:
-            command += ["--uid", str(runner_uid)]
+            arguments += ["--uid", str(runner_uid)]
         group = cgroups.open_group(self.limits.processes, self.limits.group_memory_bytes, self.limits.cgroups)
-        preexec = _set_limits(self.limits, group, accounts.nproc_cap(uid, self.limits), None if prefix else uid)
+        nproc, env = accounts.nproc_cap(uid, self.limits), environment(home, scratch, self.limits)
+        preexec = _set_limits(self.limits, group, nproc, None if prefix else uid)
         try:
-            process = subprocess.Popen(command, cwd=self.workdir, env=_environment(home, scratch, self.limits),
+            if self.zygote is not None and runner_uid is not None:
+                process = self.zygote.spawn(prefix, arguments, self.preload, self.workdir, env, nproc,
+                                            self.limits, group, preexec)
+                if process is not None:
+                    return process, group
+            command = [*prefix, sys.executable, "-m", "vlmkit.grading.sandbox.runner", *arguments]
+            process = subprocess.Popen(command, cwd=self.workdir, env=env,
                                        stdin=subprocess.PIPE if self.ahead else subprocess.DEVNULL,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        preexec_fn=preexec, start_new_session=True)
@@ -228,17 +243,24 @@ class SandboxRun:
             raise
         return process, group
 
-    def finish(self) -> RunResult:
-        """Let the runner go (started ahead: its notebook is in place) and wait for its end."""
-        try:
-            if self.ahead:
-                try:
-                    self.process.stdin.write(b"go\n")
-                    self.process.stdin.close()
-                except OSError:  # the runner is gone already: its exit status tells why
-                    pass
+    def let_go(self) -> None:
+        """Started ahead: its notebook is in place, the runner may read it. The wall limit counts
+        from here."""
+        self.deadline = time.monotonic() + self.limits.wall_s
+        if self.ahead:
             try:
-                self.process.wait(timeout=self.limits.wall_s)
+                self.process.stdin.write(b"go\n")
+                self.process.stdin.close()
+            except OSError:  # the runner is gone already: its exit status tells why
+                pass
+
+    def finish(self) -> RunResult:
+        """Let the runner go, where `let_go` has not, and wait for its end."""
+        try:
+            if self.deadline is None:
+                self.let_go()
+            try:
+                self.process.wait(timeout=max(0.0, self.deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.stop()
                 return timed_out(self.limits)

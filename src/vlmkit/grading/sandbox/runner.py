@@ -1,7 +1,7 @@
 """Execute one notebook and write the executed copy: the program that runs inside the sandbox.
 
     python -m vlmkit.grading.sandbox.runner IN.ipynb OUT.ipynb --cell-timeout SECONDS [--uid UID] [--wait]
-                                    [--preload JSON]
+                                    [--preload JSON] [--fork-kernel]
 
 sandbox.py starts it with the limits of limits.py (so no limit has a default here). With
 `--uid`, it first becomes that unprivileged uid for good (inside bwrap, which starts as root to
@@ -10,7 +10,8 @@ the kernel first, which boots while the rest of the runner is imported, and conn
 `--wait` (a sandbox started ahead, prestart.py) it then waits for a line on stdin, which the grader
 sends once IN.ipynb is in place, so a kernel started ahead is ready when its notebook comes. With
 `--preload`, the kernel imports the libraries its notebook will import as it boots
-(kernel_preload.py), binding no name.
+(kernel_preload.py), binding no name. With `--fork-kernel` (a runner forked from the zygote,
+zygote.py, which has imported all of that), the kernel is a fork of the runner (forked_kernel.py).
 
 The kernel inherits this process's environment (VLMKIT_RECORD, VLMKIT_CASES), so `check()`
 calls in it append their records to the grader's file. Cell errors do not stop the run: each
@@ -29,12 +30,14 @@ _STARTED = time.time()  # before the imports below: their cost is one of the pha
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
 
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
 from jupyter_core.utils import run_sync  # noqa: E402
 
 from vlmkit.grading.sandbox.accounts import become  # noqa: E402
+from vlmkit.grading.sandbox.forked_kernel import install as install_forked_kernel  # noqa: E402
 from vlmkit.grading.sandbox.kernel_preload import kernel_line  # noqa: E402
 from vlmkit.grading.sandbox.lean_imports import skip_unused_imports  # noqa: E402
 
@@ -50,8 +53,8 @@ def start_kernel(preload=()) -> AsyncKernelManager:
     return manager
 
 
-def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
-    marks = {"started": _STARTED, "imported": time.time()}
+def execute(in_path, out_path, cell_timeout, wait=False, preload=(), started=_STARTED):
+    marks = {"started": started, "imported": time.time()}
     status = "ok"
     try:  # it boots while the rest is imported and the notebook read (or, started ahead, awaited)
         kernel = start_kernel(preload)
@@ -71,7 +74,6 @@ def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
         interrupt_on_timeout=True,
         error_on_timeout={"ename": "CellTimeout", "evalue": f"cell ran longer than {cell_timeout} s",
                           "traceback": []},
-        shutdown_kernel="immediate",  # after the last cell its state is of no use: no graceful wait
         record_timing=True,
         on_notebook_start=lambda **_: marks.setdefault("kernel_ready", time.time()),
     )
@@ -88,9 +90,11 @@ def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
     client.nb = nb
     try:
         if status == "ok":
-            client.execute(cleanup_kc=True)  # the kernel is ours: stop it after the last cell
+            client.execute(cleanup_kc=False)  # the kernel is ours: killed below
     except Exception as err:  # a dead kernel ends the run; what ran so far still counts
         status = _failure(err)
+    finally:
+        _kill(kernel)
     marks["cells_done"] = time.time()
     nb.metadata[RUNNER_KEY] = marks
     with open(out_path, "w", encoding="utf-8") as executed:  # the grader reads it as plain JSON
@@ -98,11 +102,26 @@ def execute(in_path, out_path, cell_timeout, wait=False, preload=()):
     return status
 
 
+def _kill(kernel) -> None:
+    """Kill the kernel's process group and reap it. After the last cell its state is of no use,
+    and jupyter_client's own shutdown polls for the kernel's end every 0.1 s."""
+    provisioner = getattr(kernel, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    if process is None:  # it never started, or it is reaped already
+        return
+    try:
+        os.killpg(provisioner.pgid or process.pid, signal.SIGKILL)
+    except OSError:  # gone already
+        pass
+    process.wait()
+
+
 def _failure(err: Exception) -> str:
     return f"{type(err).__name__}: {str(err).splitlines()[0][:200] if str(err) else ''}"
 
 
-def main(argv=None):
+def main(argv=None, started=_STARTED):
+    """The runner's command line; `started`: when it began, for a runner forked from the zygote."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook")
     parser.add_argument("output")
@@ -111,10 +130,13 @@ def main(argv=None):
     parser.add_argument("--wait", action="store_true", help="start the kernel, then wait for a line on stdin")
     parser.add_argument("--preload", type=json.loads, default=(),
                         help="imports for the kernel to make as it boots: kernel_preload.imports_of's entries, as JSON")
+    parser.add_argument("--fork-kernel", action="store_true", help="fork the kernel from this process")
     args = parser.parse_args(argv)
     if args.uid is not None:
         become(args.uid)
-    status = execute(args.notebook, args.output, args.cell_timeout, args.wait, args.preload)
+    if args.fork_kernel:
+        install_forked_kernel()
+    status = execute(args.notebook, args.output, args.cell_timeout, args.wait, args.preload, started)
     print(f"runner status: {status}", file=sys.stderr)
     return 0 if status == "ok" else 3
 

@@ -101,7 +101,7 @@ def _ahead(execute, scheduler, limits: Limits, preloads: list, jobs: int):
     importing what each notebook imports, where this process runs them; a cluster's workers, and
     any other executor, run as given."""
     if execute is run_notebook and not scheduler:
-        return Prestarted(limits, len(preloads), ahead=jobs, preloads=preloads)
+        return Prestarted(limits, len(preloads), jobs=jobs, preloads=preloads)
     return nullcontext(execute)
 
 

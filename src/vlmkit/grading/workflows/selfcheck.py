@@ -63,7 +63,7 @@ def selfcheck(notebooks=None, limits: Limits = Limits(), on_result=None, jobs: i
     limits = dataclasses.replace(limits, threads=max(1, limits.threads // jobs))
     done = {}
     preloads = [imports_of(path, question.id) for _, question, path in located]
-    with Prestarted(limits, len(located), ahead=jobs, preloads=preloads) as execute, ThreadPoolExecutor(jobs) as pool:
+    with Prestarted(limits, len(located), jobs=jobs, preloads=preloads) as execute, ThreadPoolExecutor(jobs) as pool:
         futures = {pool.submit(grade_notebook, question.id, path, path, None, limits, execute): (assignment, question)
                    for assignment, question, path in located}
         for future in as_completed(futures):
