@@ -9,7 +9,7 @@ again, about 2 s of CPU per notebook; on two cores that boot lands on the notebo
 fork of a process that has imported them costs tens of milliseconds.
 
 How a run is made, with the sandbox as it is (run.py's bwrap command, mounts and all):
-  1. the grader starts bwrap with the run's mounts and namespaces around a placeholder (`cat`), as
+  1. the grader starts bwrap with the run's mounts and namespaces around a placeholder (`sleep`), as
      root with the run's rlimits and group, exactly as it would around the runner;
   2. the zygote forks; the child enters the run's group, then every namespace of that sandbox
      (mount last: from then on it sees only the sandbox's files) and forks the runner, which is
@@ -46,7 +46,7 @@ from vlmkit.grading.sandbox.limits import Limits
 from vlmkit.grading.sandbox.run import SCRATCH, environment, set_rlimits
 
 NAMESPACES = ("cgroup", "ipc", "uts", "net", "pid", "mnt")  # mount last: it hides /proc/<holder>
-PLACEHOLDER = ["/bin/sh", "-c", "echo; exec cat"]  # says when bwrap has built the sandbox
+PLACEHOLDER = ["/bin/sh", "-c", "echo; exec sleep infinity"]  # says when bwrap has built the sandbox
 RUNNER_IMPORTS = ("vlmkit.grading.sandbox.runner", "vlmkit.grading.sandbox.capped_client",
                   "vlmkit.grading.sandbox.timings", "ipykernel_launcher", "ipykernel.kernelapp",
                   "ipykernel.ipkernel", "matplotlib_inline.backend_inline")
@@ -80,6 +80,7 @@ class ZygoteProcess:
             except ProcessLookupError:
                 pass
             self.holder.wait()
+            self.holder.stdout.close()
         return self.returncode
 
 
@@ -103,7 +104,7 @@ class Zygote:
         info_read, info_write = os.pipe()
         holder = subprocess.Popen([prefix[0], "--info-fd", str(info_write), *prefix[1:], *PLACEHOLDER],
                                   cwd=workdir, env=env, pass_fds=(info_write,), preexec_fn=preexec,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                   start_new_session=True)
         os.close(info_write)
         with os.fdopen(info_read, "rb") as info:
@@ -122,6 +123,7 @@ class Zygote:
                 os.close(fd)
             holder.kill()
             holder.wait()
+            holder.stdout.close()
             return None
         finally:
             for fd in (go_read, status_write):
@@ -129,7 +131,8 @@ class Zygote:
         return ZygoteProcess(holder, os.fdopen(go_write, "wb"), status_read)
 
     def close(self) -> None:
-        self.socket.close()  # the zygote ends at the end of its socket
+        self.socket.close()
+        self.process.kill()  # it holds nothing to save, and may be in the middle of an import
         self.process.wait()
         shutil.rmtree(self.folder, ignore_errors=True)
 
