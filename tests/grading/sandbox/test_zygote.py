@@ -12,6 +12,7 @@ import pytest
 
 from vlmkit.grading.sandbox import accounts
 from vlmkit.grading.sandbox import prestart as prestart_module
+from vlmkit.grading.sandbox import zygote as zygote_module
 from vlmkit.grading.sandbox.limits import Limits
 from vlmkit.grading.sandbox.prestart import Prestarted
 from vlmkit.grading.sandbox.run import bwrap_switches_uid
@@ -136,7 +137,18 @@ def test_where_the_zygote_is_gone_each_run_starts_its_own_runner():
         assert result.status == "ok" and "sleep" not in seen["processes"]  # a runner of its own
 
 
-def test_the_zygote_importssafe_to_import_modules_and_names_only():
+@pytest.mark.sandbox
+@forked
+def test_where_the_host_refuses_a_forked_runner_the_run_and_the_next_start_their_own(monkeypatch):
+    monkeypatch.setattr(zygote_module, "_child_pid", lambda info: info.read() and 4194305)  # none to join
+    with Prestarted(LIMITS, runs=3) as execute:
+        for _ in range(3):
+            result, seen = _run(execute, SURROUNDINGS)
+            assert result.status == "ok" and "sleep" not in seen["processes"]
+        assert not execute.forking
+
+
+def test_the_zygote_imports_public_modules_and_names_only():
     """It is root: a notebook's `import vlmkit.__main__` (a program when imported) stays the kernel's."""
     assert safe_to_import(("transformers", ("LlavaConfig",))) and safe_to_import(("vlmkit.checks.q5", ()))
     assert not safe_to_import(("vlmkit.__main__", ())) and not safe_to_import(("torch", ("_C",)))

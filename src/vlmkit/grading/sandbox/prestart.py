@@ -46,6 +46,7 @@ class Prestarted:
         self.lock = threading.Lock()
         forks = runs > 0 and limits.sandbox and accounts.can_switch(limits) and bwrap_switches_uid()
         self.zygote = Zygote(limits) if forks else None
+        self.forking = forks  # False once a run forked from the zygote failed on the zygote's side
         self._top_up()
 
     def __enter__(self):
@@ -73,7 +74,8 @@ class Prestarted:
                 run.abandon()
                 raise
             result = run.finish()
-            if getattr(run.process, "lost", False):  # its zygote died: the grader's failure, run it anew
+            if getattr(run.process, "lost", False):  # the zygote or the host failed it: run it anew,
+                self.forking = False  # and start the runners still to come as new Pythons
                 for name in INPUTS:
                     os.replace(run.workdir / name, Path(workdir) / name)
                 return run_notebook(workdir, limits)
@@ -93,7 +95,8 @@ class Prestarted:
                 preload = self.preloads.pop(0) if self.preloads else ()
             folder = Path(tempfile.mkdtemp(prefix="vlmkit-ahead-"))
             try:
-                run = SandboxRun(folder, self.limits, ahead=True, preload=preload, zygote=self.zygote)
+                run = SandboxRun(folder, self.limits, ahead=True, preload=preload,
+                                 zygote=self.zygote if self.forking else None)
             except BaseException:
                 shutil.rmtree(folder, ignore_errors=True)
                 raise

@@ -51,6 +51,8 @@ RUNNER_IMPORTS = ("vlmkit.grading.sandbox.runner", "vlmkit.grading.sandbox.cappe
                   "vlmkit.grading.sandbox.timings", "ipykernel_launcher", "ipykernel.kernelapp",
                   "ipykernel.ipkernel", "matplotlib_inline.backend_inline")
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+SANDBOX_BUILT_S = 30  # bwrap builds one in milliseconds; past this it is stuck, and runs go without
+SETUP_FAILED = 125  # the forked runner's status where this host refused a step before runner.main
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -60,7 +62,7 @@ class ZygoteProcess:
 
     def __init__(self, holder: subprocess.Popen, go, status: int):
         self.holder, self.pid, self.stdin, self.status, self.returncode = holder, holder.pid, go, status, None
-        self.lost = False  # no status came: the zygote died under it, not the learner's code
+        self.lost = False  # no status came: the zygote or this host failed it, not the learner's code
 
     def poll(self):
         if self.returncode is None and select.select([self.status], [], [], 0)[0]:
@@ -115,7 +117,8 @@ class Zygote:
                    "nproc": nproc, "env": env, "cwd": SCRATCH, "arguments": [*arguments, "--fork-kernel"],
                    "preload": [entry for entry in preload if safe_to_import(entry)]}
         try:
-            if holder_pid is None or holder.stdout.readline() != b"\n":
+            built = select.select([holder.stdout], [], [], SANDBOX_BUILT_S)[0] and holder.stdout.readline()
+            if holder_pid is None or built != b"\n":
                 raise OSError("bwrap did not build the sandbox")
             socket.send_fds(self.socket, [json.dumps(request).encode()], [go_read, status_write])
         except OSError:
@@ -182,8 +185,8 @@ def _serve(fd: int) -> None:
 
 def _enter(request: dict, go: int, status: int) -> None:
     """In the zygote's child, as root: join the run's group and sandbox, fork the runner into it,
-    report its exit status. Never returns."""
-    code = 1
+    report its exit status; none where a step failed before the runner's own code. Never returns."""
+    code = None
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         Group([Path(folder) for folder in request["groups"]]).enter()
@@ -199,7 +202,8 @@ def _enter(request: dict, go: int, status: int) -> None:
         os.close(go)
         code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     finally:
-        os.write(status, str(code).encode())
+        if code not in (None, SETUP_FAILED):
+            os.write(status, str(code).encode())
         os._exit(0)
 
 
@@ -207,7 +211,7 @@ def _runner(request: dict, go: int) -> None:
     """Inside the sandbox: become what bwrap would have started, then run the runner. Never returns."""
     import time
 
-    started, code = time.time(), 1
+    started, code = time.time(), SETUP_FAILED
     try:
         os.setsid()
         os.dup2(go, 0)
@@ -225,6 +229,7 @@ def _runner(request: dict, go: int) -> None:
         from vlmkit.grading.sandbox import runner
 
         sys.argv = [runner.__file__, *request["arguments"]]
+        code = 1  # from here on, a failure is the runner's, as in a runner started as a new Python
         code = runner.main(request["arguments"], started=started)
     finally:
         sys.stderr.flush()
