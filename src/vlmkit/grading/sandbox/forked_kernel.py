@@ -88,6 +88,7 @@ def launch(cmd, env=None, cwd=None, **popen_arguments):
 def _become_a_new_kernel(cmd, env, cwd) -> None:
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     gc.collect()  # what the runner no longer holds closes its files now, not later on reused numbers
+    gc.freeze()  # and what it holds stays out of the kernel's collections, as the zygote's objects do
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)  # a started kernel's stdin is a pipe nobody writes to: nothing to read here too
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # as Popen's close_fds: nothing of the runner's

@@ -29,6 +29,7 @@ exec'd one sees, and the attack battery (tests/integration/test_attacks.py) grad
 """
 
 import ctypes
+import gc
 import json
 import os
 import select
@@ -176,6 +177,9 @@ def _serve(fd: int) -> None:
         # Imported here once, for this and every later run: the first run waits for its own
         # libraries only, and the next ones' while the runs before them execute.
         preload([(module, tuple(names)) for module, names in request["preload"]])
+        # Out of the collector's reach: a child's collections would otherwise walk, and so copy,
+        # every page of the libraries' objects (hundreds of MB, tenths of a second per notebook).
+        gc.freeze()
         if os.fork() == 0:
             channel.close()
             _enter(request, *fds)
