@@ -95,9 +95,11 @@ def test_a_call_with_other_limits_runs_in_a_sandbox_of_its_own(tmp_path):
     assert '"execution_count": 1' in (tmp_path / "executed.ipynb").read_text()
 
 
-def test_a_preloaded_kernel_has_imported_its_notebooks_libraries_but_bound_no_name(tmp_path):
+@pytest.mark.parametrize("runs", [1, 2], ids=["a-runner-of-its-own", "forked-where-the-grader-is-root"])
+def test_a_preloaded_kernel_has_imported_its_notebooks_libraries_but_bound_no_name(tmp_path, runs):
     """kernel_preload.py: what the notebook will import is in sys.modules before its first cell,
-    yet a notebook that forgets an import fails as in a fresh kernel."""
+    yet a notebook that forgets an import fails as in a fresh kernel (zygote.py: one run, or
+    several, which a root grader forks from its zygote)."""
     import json
 
     preload = (("json", ()), ("vlmkit.grading", ("check",)), ("vlmkit.checks.q5", ()))
@@ -106,7 +108,7 @@ def test_a_preloaded_kernel_has_imported_its_notebooks_libraries_but_bound_no_na
             "        'bound': [n for n in ('check', 'vlmkit', 'preload') if n in dir()]}\n"
             "try:\n    json\nexcept NameError:\n    seen['json'] = 'NameError'\n"
             "open(os.environ['VLMKIT_RECORD'], 'w').write(__import__('json').dumps(seen))")
-    with Prestarted(Limits(wall_s=60, cell_s=30), runs=1, preloads=[preload]) as execute:
+    with Prestarted(Limits(wall_s=60, cell_s=30), runs=runs, preloads=[preload] * runs) as execute:
         assert _run(tmp_path, code, execute=execute).status == "ok"
     assert json.loads((tmp_path / "records.jsonl").read_text()) == {"loaded": True, "bound": [], "json": "NameError"}
 

@@ -15,9 +15,10 @@ Each sandbox is exactly what `run_notebook` makes (sandbox.SandboxRun): its own 
 group and limits, no learner code before the go, the wall limit counted from the go. A started
 sandbox simply waits, idle, for its notebook; those never used are killed on close.
 
-Where the grader is root and bwrap switches to each run's uid, the runners are forked from one
-zygote (zygote.py) that imports each library once, rather than started as new Pythons: a
-sandbox is then ready in a fraction of a second instead of after seconds of imports.
+Where the grader is root, bwrap switches to each run's uid and there are several runs, the
+runners are forked from one zygote (zygote.py) that imports each library once, rather than
+started as new Pythons: a sandbox is then ready in a fraction of a second, not after seconds
+of imports.
 """
 
 import os
@@ -44,7 +45,9 @@ class Prestarted:
         self.preloads = list(preloads)  # for the sandboxes still to start, first to start first
         self.waiting = []  # started sandboxes no call has taken yet
         self.lock = threading.Lock()
-        forks = runs > 0 and limits.sandbox and accounts.can_switch(limits) and bwrap_switches_uid()
+        # One run gains nothing from a zygote: its imports would come before the fork, where a
+        # runner started as a new Python imports beside its booting kernel.
+        forks = runs > 1 and limits.sandbox and accounts.can_switch(limits) and bwrap_switches_uid()
         self.zygote = Zygote(limits) if forks else None
         self.forking = forks  # False once a run forked from the zygote failed on the zygote's side
         self._top_up()
