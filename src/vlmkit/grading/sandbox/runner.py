@@ -30,7 +30,6 @@ _STARTED = time.time()  # before the imports below: their cost is one of the pha
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
-import signal  # noqa: E402
 import sys  # noqa: E402
 
 from jupyter_client.manager import AsyncKernelManager  # noqa: E402
@@ -103,16 +102,14 @@ def execute(in_path, out_path, cell_timeout, wait=False, preload=(), started=_ST
 
 
 def _kill(kernel) -> None:
-    """Kill the kernel's process group and reap it. After the last cell its state is of no use,
-    and jupyter_client's own shutdown polls for the kernel's end every 0.1 s."""
+    """Kill the kernel (its provisioner's kill: SIGKILL to its process group) and reap it at once.
+    After the last cell its state is of no use, and jupyter_client's own shutdown polls for the
+    kernel's end every 0.1 s."""
     provisioner = getattr(kernel, "provisioner", None)
     process = getattr(provisioner, "process", None)
-    if process is None:  # it never started, or it is reaped already
+    if process is None:  # it never started
         return
-    try:
-        os.killpg(provisioner.pgid or process.pid, signal.SIGKILL)
-    except OSError:  # gone already
-        pass
+    run_sync(provisioner.kill)()
     process.wait()
 
 
